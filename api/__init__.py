@@ -1,0 +1,1 @@
+"""leernet's HTTP face: SPARQL protocol, REST API, linked-data pages and the explorer."""

@@ -1,0 +1,74 @@
+"""One settings object for leernet, read from the environment (``LEERNET_*``) with sensible defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_BASE_IRI = "https://data.leernet.nl/"
+
+
+def _default_store_path() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "leernet" / "store"
+
+
+def _resources_root() -> Path:
+    """Where ontology/, shapes/ and data/ live: the checkout (editable install) or the wheel."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "ontology").is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "resources"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of leernet in one place; build with :func:`load_settings`."""
+
+    base_iri: str = DEFAULT_BASE_IRI
+    store_path: Path | None = field(default_factory=_default_store_path)  # None: in memory
+    lang: str = "nl"
+    resources: Path = field(default_factory=_resources_root)
+    min_public_count: int = 5
+    lock_timeout: float = 10.0
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.resources / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.resources / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.resources / "data"
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from ``LEERNET_*`` environment variables, then explicit overrides.
+
+    ``LEERNET_STORE=:memory:`` or ``store_path=None`` gives an in-memory store.
+    """
+    env = os.environ
+    values: dict = {}
+    if env.get("LEERNET_BASE_IRI"):
+        values["base_iri"] = env["LEERNET_BASE_IRI"]
+    if env.get("LEERNET_STORE"):
+        values["store_path"] = None if env["LEERNET_STORE"] == ":memory:" else Path(env["LEERNET_STORE"])
+    if env.get("LEERNET_LANG"):
+        values["lang"] = env["LEERNET_LANG"]
+    if env.get("LEERNET_MIN_COUNT"):
+        values["min_public_count"] = int(env["LEERNET_MIN_COUNT"])
+    if env.get("LEERNET_LOCK_TIMEOUT"):
+        values["lock_timeout"] = float(env["LEERNET_LOCK_TIMEOUT"])
+    values.update(overrides)  # explicit values win, including store_path=None (in memory)
+    base = values.get("base_iri", DEFAULT_BASE_IRI)
+    if not base.endswith("/"):
+        values["base_iri"] = base + "/"
+    return Settings(**values)
