@@ -19,9 +19,16 @@ True
 from __future__ import annotations
 
 import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+try:  # POSIX advisory locks; elsewhere RocksDB's own lock is the only guard
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
 
 import pyoxigraph as ox
 
@@ -29,6 +36,10 @@ from graph.errors import InputError, StoreBusy
 from graph.settings import Settings
 
 QuadLike = ox.Quad | tuple  # a pyoxigraph Quad, or (s, p, o) of IRI strings / terms
+
+# New graph content is first written to a staging graph under this prefix and then moved into place
+# in one transaction; staging graphs left behind by a killed process are removed on the next open.
+STAGING_PREFIX = "urn:leernet:staging:"
 
 
 class Store(ABC):
@@ -59,9 +70,20 @@ class Store(ABC):
         """The IRIs of all named graphs."""
 
     @abstractmethod
-    def replace_graphs(self, graphs: Mapping[str, Iterable[QuadLike]], metadata: Iterable[QuadLike] = ()) -> None:
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Iterable[QuadLike]],
+        metadata: Iterable[QuadLike] = (),
+        *,
+        retract: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         """Atomically replace each given named graph by the given triples, and add ``metadata``
-        quads (which carry their own graph). Either everything is written or nothing."""
+        quads (which carry their own graph). Either everything is written or nothing.
+
+        ``retract`` maps a graph IRI to subject IRIs whose triples in that graph are removed first,
+        in the same transaction (used to replace the metadata of a replaced graph). An empty
+        triple list removes the graph. Blank nodes keep their identifiers.
+        """
 
     @abstractmethod
     def drop_graph(self, graph: str) -> None:
@@ -117,14 +139,26 @@ def _term(value):
 class EmbeddedStore(Store):
     """The default store: pyoxigraph, on disk in ``settings.store_path`` or in memory when it is None.
 
-    One process writes at a time: the on-disk store is locked by RocksDB while open; a second
-    process waits up to ``settings.lock_timeout`` seconds and then gets :class:`StoreBusy`.
+    One process uses an on-disk store at a time: it holds ``<store>.lock`` (and RocksDB's own lock)
+    while the store is open; a second process waits up to ``settings.lock_timeout`` seconds and
+    then gets :class:`StoreBusy`. Writes are transactions, so a killed process leaves the store as
+    it was before its unfinished write (stale staging graphs are removed on the next open).
     """
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.path: Path | None = settings.store_path
-        self._store = self._open()
+        self._lock: StoreLock | None = None
+        if self.path is not None:
+            self._lock = StoreLock(self.path, settings.lock_timeout)
+            self._lock.acquire()
+        try:
+            self._store = self._open()
+            self._drop_stale_staging()
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
 
     def _open(self) -> ox.Store:
         if self.path is None:
@@ -138,12 +172,13 @@ class EmbeddedStore(Store):
                 if "lock" not in str(error).lower():
                     raise InputError(f"cannot open the store at {self.path}: {error}") from error
                 if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"the store at {self.path} is in use by another leernet process",
-                        [f"waited {self.settings.lock_timeout:g} s; stop the other process "
-                         "(e.g. 'leernet serve') or set LEERNET_LOCK_TIMEOUT to wait longer"],
-                    ) from error
+                    raise _busy(self.path, self.settings.lock_timeout) from error
                 time.sleep(0.2)
+
+    def _drop_stale_staging(self) -> None:
+        for graph in list(self._store.named_graphs()):
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(STAGING_PREFIX):
+                self._store.remove_graph(graph)
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -173,16 +208,45 @@ class EmbeddedStore(Store):
         )
 
     def named_graphs(self):
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            g.value
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and not g.value.startswith(STAGING_PREFIX)
+        )
 
-    def replace_graphs(self, graphs, metadata=()):
-        quads: list[ox.Quad] = []
-        for iri, triples in graphs.items():
-            quads.extend(to_quad(t, iri) for t in triples)
-        quads.extend(to_quad(q) for q in metadata)
-        # One SPARQL update is one transaction in oxigraph: the drops and the inserts land together.
-        drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in graphs)
-        self._store.update(f"{drops}INSERT DATA {{\n{insert_data_body(quads)}\n}}")
+    def replace_graphs(self, graphs, metadata=(), *, retract=None):
+        # ONE SPARQL update is one transaction in oxigraph: drops, retractions and inserts land
+        # together or not at all. INSERT DATA gives blank nodes fresh ids, so graphs with blank
+        # nodes are first staged with extend() (transactional, keeps ids) and then MOVEd into
+        # place in that same update; until then only the staging graph holds them.
+        content = {iri: [to_quad(t, iri) for t in triples] for iri, triples in graphs.items()}
+        staged: dict[str, str] = {}
+        try:
+            operations = []
+            inserts = [to_quad(q) for q in metadata]
+            for iri, quads in content.items():
+                if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads):
+                    staged[iri] = f"{STAGING_PREFIX}{uuid.uuid4().hex}"
+                    self._store.extend(to_quad(q, staged[iri]) for q in quads)
+                    operations.append(f"MOVE SILENT GRAPH <{staged[iri]}> TO <{iri}>")
+                else:
+                    operations.append(f"DROP SILENT GRAPH <{iri}>")
+                    inserts.extend(quads)
+            for graph, subjects in (retract or {}).items():
+                values = " ".join(f"<{s}>" for s in subjects)
+                if values:
+                    operations.append(
+                        f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+                        f"WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}"
+                    )
+            if inserts:
+                operations.append(f"INSERT DATA {{\n{insert_data_body(inserts)}\n}}")
+            if operations:
+                self._store.update(" ;\n".join(operations))
+        finally:
+            for staging in staged.values():
+                if self._store.contains_named_graph(ox.NamedNode(staging)):
+                    self._store.remove_graph(ox.NamedNode(staging))
 
     def drop_graph(self, graph):
         self._store.update(f"DROP SILENT GRAPH <{graph}>")
@@ -194,10 +258,69 @@ class EmbeddedStore(Store):
         if self.path is not None and self._store is not None:
             self._store.flush()
         self._store = None  # RocksDB releases its lock when the object is freed
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def backup(self, target: Path) -> None:
         """A consistent on-disk copy of the store in ``target`` (an empty or missing directory)."""
         self._store.backup(str(target))
+
+
+class StoreLock:
+    """An advisory lock beside an on-disk store (``<store>.lock``) that every leernet process takes
+    before opening it, so that restore can swap directories while nobody has the store open."""
+
+    def __init__(self, store_path: Path, timeout: float):
+        self.path = Path(store_path).with_name(Path(store_path).name + ".lock")
+        self.store_path = Path(store_path)
+        self.timeout = timeout
+        self._handle = None
+
+    def acquire(self) -> None:
+        """Take the lock, waiting up to ``timeout`` seconds; :class:`StoreBusy` when it stays taken."""
+        if fcntl is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+b")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._handle = handle
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise _busy(self.store_path, self.timeout) from None
+                time.sleep(0.1)
+
+    def release(self) -> None:
+        """Give the lock back (closing the file releases it)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+@contextmanager
+def locked(settings: Settings) -> Iterator[StoreLock]:
+    """Hold the store's lock without opening the store (for restoring a backup into its place)."""
+    if settings.store_path is None:
+        raise InputError("this needs an on-disk store", ["give --store PATH or set LEERNET_STORE"])
+    lock = StoreLock(settings.store_path, settings.lock_timeout)
+    lock.acquire()
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def _busy(path: Path, timeout: float) -> StoreBusy:
+    return StoreBusy(
+        f"the store at {path} is in use by another leernet process",
+        [f"waited {timeout:g} s; stop the other process "
+         "(e.g. 'leernet serve') or set LEERNET_LOCK_TIMEOUT to wait longer"],
+    )
 
 
 def insert_data_body(quads: Iterable[ox.Quad]) -> str:

@@ -1,0 +1,69 @@
+"""``leernet serve``: run the web application on the embedded store with uvicorn.
+
+``graph/cli.py`` finds :func:`register` through an entry point, so that graph/ never imports api/.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graph.settings import Settings, load_settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, store=None,
+          query_runner=None, routers=()) -> None:
+    """Serve ``store`` (or the store the settings name, loading the curated graph into an empty one)
+    until interrupted. ``query_runner`` and ``routers`` are passed to :func:`api.app.create_app`."""
+    import uvicorn
+
+    from api.app import create_app
+    from graph.store import open_store
+
+    own = store is None
+    store = open_store(settings) if own else store
+    try:
+        app = create_app(settings, store, query_runner=query_runner, routers=routers)
+        print(f"leernet serves {settings.base_iri} at http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        if own:
+            store.close()
+
+
+def command(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run ``serve`` from parsed arguments; settings from the caller, else from the environment and the
+    global options ``--store``, ``--memory`` and ``--base-iri`` when the parser has them."""
+    if settings is None:
+        overrides: dict = {}
+        if getattr(args, "memory", False):
+            overrides["store_path"] = None
+        elif getattr(args, "store", None):
+            overrides["store_path"] = Path(args.store).expanduser()
+        if getattr(args, "base_iri", None):
+            overrides["base_iri"] = args.base_iri
+        settings = load_settings(**overrides)
+    serve(settings, args.host, args.port)
+    return 0
+
+
+def handle(args: argparse.Namespace, store, ui=None) -> None:
+    """``serve`` on a store the CLI already opened (the ``(args, store, ui)`` handler shape)."""
+    serve(store.settings, args.host, args.port, store=store)
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add the ``serve`` subcommand to an argparse subparsers object; its handler is ``args.func``."""
+    parser = subparsers.add_parser(
+        "serve", help="serve the REST API, linked-data pages and dumps over HTTP",
+        description="Serve leernet over HTTP: REST API at /api/v1, linked data at /id/ and /doc/, "
+                    "definitions at /def/, dataset metadata at /.well-known/void, dumps at /dumps/.",
+        epilog="example: leernet serve --port 8080",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
+    parser.set_defaults(func=command)
+    return parser
