@@ -1,6 +1,7 @@
 """Linked-data publishing along the Dutch URI strategy.
 
-- ``/id/{type}/{slug}`` (a thing) answers ``303 See Other`` to ``/doc/{type}/{slug}`` (the document about it).
+- ``/id/{type}/{slug}`` (a thing) answers ``303 See Other`` to ``/doc/{type}/{slug}`` (the document about it),
+  with a path-absolute ``Location`` that the client resolves against the IRI it dereferenced.
 - ``/doc/{type}/{slug}`` content-negotiates HTML, Turtle, JSON-LD, N-Triples or RDF/XML on ``Accept``;
   ``/doc/{type}/{slug}.{html,ttl,jsonld,nt,rdf}`` asks for one format without negotiation.
 - ``/def/leernet`` (the ontology), ``/def/{scheme}`` and ``/def/{scheme}/{notation}`` are served directly,
@@ -15,6 +16,7 @@ after the base's path, never by the request's host.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
@@ -106,7 +108,9 @@ def thing(type: str, slug: str, ctx: Context = Depends(get_context)):
     iri = f"{ctx.base}id/{type}/{slug}"
     if type not in TYPES or not rdf_docs.exists(ctx, iri):
         raise NotFound(f"leernet knows nothing about {iri}")
-    return RedirectResponse(f"{ctx.base}doc/{type}/{slug}", status_code=303)
+    # A path-absolute reference: the client resolves it against the IRI it asked for, so the thing's
+    # IRI dereferences on the public host and on a local server alike, and no request host is echoed.
+    return RedirectResponse(f"{urlsplit(ctx.base).path}doc/{type}/{slug}", status_code=303)
 
 
 @router.get("/doc/{type}/{name}")

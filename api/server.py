@@ -61,9 +61,12 @@ def register(subparsers) -> argparse.ArgumentParser:
         "serve", help="serve the REST API, linked-data pages and dumps over HTTP",
         description="Serve leernet over HTTP: REST API at /api/v1, linked data at /id/ and /doc/, "
                     "definitions at /def/, dataset metadata at /.well-known/void, dumps at /dumps/.",
-        epilog="example: leernet serve --port 8080",
+        epilog="examples:\n  leernet serve                      http://127.0.0.1:8000/\n"
+               "  leernet --store ./st serve --host 0.0.0.0 --port 8080\n"
+               "  LEERNET_BASE_IRI=https://data.example.org/ leernet serve   links use that base",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
-    parser.set_defaults(func=command)
+    parser.set_defaults(handler=handle)
     return parser

@@ -191,7 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", metavar="DIR", help="a directory made by 'leernet backup'")
     p = command("drop")
     p.add_argument("graph", metavar="GRAPH", help="the graph IRI (full or relative to the base IRI)")
+    add_plugin_commands(sub)
     return parser
+
+
+def add_plugin_commands(subparsers) -> None:
+    """Add the subcommands other parts of the distribution declare under the entry-point group
+    ``leernet.commands`` (e.g. ``serve`` from api/), so that graph/ never imports them directly.
+    Each entry point is a ``register(subparsers)`` that sets a ``handler(args, store, ui)`` default."""
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group="leernet.commands"), key=lambda e: e.name):
+        entry.load()(subparsers)
 
 
 def exit_code(error: BaseException) -> int:

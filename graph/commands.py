@@ -73,7 +73,8 @@ def run(args) -> None:
 
             ui.info("new store: loading ontology/, shapes/ and data/ ...")
             load_curated(store, command=args.command_line, lang=settings.lang)
-        HANDLERS[args.command](args, store, ui)
+        handler = HANDLERS.get(args.command) or args.handler  # plugins set args.handler
+        handler(args, store, ui)
 
 
 def resolve_iri(value: str, base_iri: str) -> str:
@@ -83,7 +84,7 @@ def resolve_iri(value: str, base_iri: str) -> str:
     return base_iri + value.lstrip("/")
 
 
-def _show_result(result, store, ui: Ui, verb: str) -> None:
+def _show_result(result, store, ui: Ui, verb: str, *, list_warnings: bool = True) -> None:
     lang = store.settings.lang
     if len(result.graphs) > 3:
         names = f"{len(result.graphs)} graphs"
@@ -91,7 +92,9 @@ def _show_result(result, store, ui: Ui, verb: str) -> None:
         names = ", ".join(compact(g, store.settings.base_iri) for g in result.graphs) or "no graph"
     replaced = " (replaced)" if result.replaced else ""
     ui.info(f"{verb} {result.triples} triples into {names}{replaced}")
-    if result.warnings:
+    if result.warnings and not list_warnings:
+        ui.info(f"{len(result.warnings)} warning(s) about recommended properties; 'leernet validate' lists them")
+    elif result.warnings:
         from graph.validation import ValidationReport, report_namespaces
 
         ui.info(ValidationReport(result.warnings, report_namespaces(store.settings)).format(lang, limit=10))
@@ -102,7 +105,7 @@ def init(args, store, ui: Ui) -> None:
     from graph.ingest import load_curated
 
     result = load_curated(store, command=args.command_line, lang=store.settings.lang)
-    _show_result(result, store, ui, "loaded")
+    _show_result(result, store, ui, "loaded", list_warnings=False)
     ui.info(f"store ready: {len(store)} quads in {len(store.named_graphs())} graphs")
 
 
