@@ -6,9 +6,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from graph.settings import Settings, load_settings
+from graph.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -32,22 +31,6 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
     finally:
         if own:
             store.close()
-
-
-def command(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    """Run ``serve`` from parsed arguments; settings from the caller, else from the environment and the
-    global options ``--store``, ``--memory`` and ``--base-iri`` when the parser has them."""
-    if settings is None:
-        overrides: dict = {}
-        if getattr(args, "memory", False):
-            overrides["store_path"] = None
-        elif getattr(args, "store", None):
-            overrides["store_path"] = Path(args.store).expanduser()
-        if getattr(args, "base_iri", None):
-            overrides["base_iri"] = args.base_iri
-        settings = load_settings(**overrides)
-    serve(settings, args.host, args.port)
-    return 0
 
 
 def handle(args: argparse.Namespace, store, ui=None) -> None:

@@ -281,27 +281,16 @@ def test_nothing_private_leaves_through_rest(srv):
     assert people and all(p["publicRoles"] for p in people)
 
 
-SERVE_SCRIPT = """
-import argparse, sys
-from api.server import register
-parser = argparse.ArgumentParser(prog="leernet")
-parser.add_argument("--store")
-parser.add_argument("--memory", action="store_true")
-parser.add_argument("--base-iri")
-register(parser.add_subparsers(dest="command"))
-args = parser.parse_args(sys.argv[1:])
-sys.exit(args.func(args))
-"""
 
 
 def test_serve_subcommand_runs_the_server(tmp_path):
-    """`serve --host --port` (as graph/cli.py will call it) serves the on-disk store over HTTP."""
+    """`leernet serve --host --port` (the real CLI) serves the on-disk store over HTTP."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     root = Path(__file__).resolve().parent.parent
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEERNET_")}
-    command = [sys.executable, "-c", SERVE_SCRIPT, "--store", str(tmp_path / "store"),
+    command = [sys.executable, "-m", "graph", "--store", str(tmp_path / "store"),
                "--base-iri", "https://leernet.example.org/", "serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
