@@ -1,0 +1,134 @@
+"""Krackhardt and Stern's E-I index for the whole network, each group and each node.
+
+E-I = (E - I) / (E + I), with E the ties that cross a group boundary and I the ties inside a
+group; -1 means every tie stays inside its group, +1 means every tie crosses.
+
+Conventions used here:
+
+- A tie is an edge of an undirected graph or an arc of a directed graph, so a reciprocated pair
+  of arcs counts twice (as UCINET and R's homophily package count a directed network).
+- Whole network: every tie counted once, internal when both ends share the attribute value.
+- Group g: internal = ties with both ends in g; external = ties with exactly one end in g, in
+  either direction (the convention of Krackhardt and Stern 1988 and of ITNr's ``ei_group``).
+- Node v: the ties incident on v (in- and out-arcs alike), external when the other end is in
+  another group (Everett and Borgatti 2012).
+- With ``weight``, E and I are sums of tie weights instead of counts.
+- ``expected`` is the E-I of the complete graph with the same group sizes: the value expected
+  when ties fall at random, whatever the density (under a uniform random graph with the same
+  number of ties, E(E) and E(I) are proportional to the possible external and internal ties).
+- An index with no ties to count (E + I = 0) is None.
+
+References:
+    Krackhardt, D. and Stern, R. N. (1988). Informal networks and organizational crises: an
+    experimental simulation. Social Psychology Quarterly 51(2), 123-140. doi:10.2307/2786835
+    Everett, M. G. and Borgatti, S. P. (2012). Categorical attribute based centrality: E-I and
+    G-F centrality. Social Networks 34(4), 562-569. doi:10.1016/j.socnet.2012.06.002
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph.analysis.measures._common import (
+    _MISSING,
+    Rows,
+    flatten,
+    group_sizes,
+    node_groups,
+    ratio,
+    simple_edges,
+)
+
+
+@dataclass
+class EIScore:
+    """External and internal ties of one unit, its E-I index and the value expected at random."""
+
+    external: float = 0
+    internal: float = 0
+    index: float | None = None
+    expected: float | None = None
+    possible_external: int = 0
+    possible_internal: int = 0
+
+
+@dataclass
+class EIResult(Rows):
+    """E-I index of a network (``network``), of each group (``groups``) and node (``nodes``)."""
+
+    attribute: str
+    directed: bool
+    network: EIScore
+    groups: dict[Hashable, EIScore] = field(default_factory=dict)
+    nodes: dict[Hashable, EIScore] = field(default_factory=dict)
+    node_group: dict[Hashable, Hashable] = field(default_factory=dict)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row for the network, one per group and one per node (column ``level``)."""
+        rows = [{"level": "network", "key": None, "group": None, **flatten(self.network)}]
+        rows += [{"level": "group", "key": g, "group": g, **flatten(s)} for g, s in self.groups.items()]
+        rows += [{"level": "node", "key": v, "group": self.node_group[v], **flatten(s)}
+                 for v, s in self.nodes.items()]
+        return rows
+
+
+def _score(external: float, internal: float, possible_external: int, possible_internal: int) -> EIScore:
+    """An EIScore from its counts and the counts possible in the complete graph."""
+    return EIScore(
+        external=external,
+        internal=internal,
+        index=ratio(external - internal, external + internal),
+        expected=ratio(possible_external - possible_internal, possible_external + possible_internal),
+        possible_external=possible_external,
+        possible_internal=possible_internal,
+    )
+
+
+def ei_index(G: nx.Graph, attribute: str, weight: str | None = None, default: Any = _MISSING) -> EIResult:
+    """Krackhardt-Stern E-I index of ``G`` by the node attribute ``attribute``, at three levels.
+
+    Group convention: a group's external ties have exactly one end in the group (either
+    direction), its internal ties both; a node's ties are all ties incident on it. ``expected``
+    is the index of the complete graph with the same group sizes. Nodes without the attribute
+    get ``default`` when given, else InputError.
+    """
+    groups = node_groups(G, attribute, default)
+    sizes = group_sizes(groups)
+    n = len(groups)
+    arcs = 2 if G.is_directed() else 1  # a directed pair can hold two ties
+
+    ext_g = dict.fromkeys(sizes, 0)
+    int_g = dict.fromkeys(sizes, 0)
+    ext_v = dict.fromkeys(groups, 0)
+    int_v = dict.fromkeys(groups, 0)
+    external = internal = 0
+    for u, v, w in simple_edges(G, weight):
+        gu, gv = groups[u], groups[v]
+        if gu == gv:
+            internal += w
+            int_g[gu] += w
+            int_v[u] += w
+            int_v[v] += w
+        else:
+            external += w
+            ext_g[gu] += w
+            ext_g[gv] += w
+            ext_v[u] += w
+            ext_v[v] += w
+
+    possible_internal = arcs * sum(k * (k - 1) // 2 for k in sizes.values())
+    possible_all = arcs * n * (n - 1) // 2
+    network = _score(external, internal, possible_all - possible_internal, possible_internal)
+
+    group_scores = {
+        g: _score(ext_g[g], int_g[g], arcs * k * (n - k), arcs * k * (k - 1) // 2) for g, k in sizes.items()
+    }
+    node_scores = {
+        v: _score(ext_v[v], int_v[v], arcs * (n - sizes[g]), arcs * (sizes[g] - 1)) for v, g in groups.items()
+    }
+    return EIResult(attribute=attribute, directed=G.is_directed(), network=network,
+                    groups=group_scores, nodes=node_scores, node_group=groups)
