@@ -18,7 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api import linked_data, problems, rest
+from api import analysis, linked_data, problems, rest
 from api.context import API_VERSION, Context
 from graph.settings import Settings
 from graph.store import Store
@@ -68,6 +68,7 @@ def create_app(settings: Settings, store: Store, query_runner: Any = None,
     problems.install(app)
     app.add_middleware(VersionHeader)
     app.include_router(rest.router, prefix=prefix + API_PREFIX)
+    app.include_router(analysis.router, prefix=prefix + API_PREFIX)
     for extra in routers:
         app.include_router(extra, prefix=prefix)
     app.include_router(linked_data.router, prefix=prefix)

@@ -131,6 +131,63 @@ GRAPH is a full IRI or one relative to the base IRI (graph/...). See the graphs 
 examples:
   leernet drop graph/load/netwerk-1a2b3c4d
 """),
+    "analyse": ("compute a boundary-crossing network measure on the knowledge graph",
+                """\
+Builds the network of organisations that share networks, collaborations, programmes, events or
+products (or another --projection), for a --period and filters, and computes one MEASURE:
+  ei             E-I index: ties across groups (e.g. sectors) minus ties within, per organisation,
+                 group and for the whole network (+1 only across, -1 only within)
+  brokerage      Gould-Fernandez brokerage roles (coordinator, itinerant, gatekeeper,
+                 representative, liaison) per organisation, with z-scores
+  blau           Blau index per network: how mixed its participants are (0 one group, ~1 mixed)
+  composition    participants per network by group (counts and shares)
+  assortativity  do organisations collaborate with their own kind (>0) or with others (<0)?
+  constraint     Burt's constraint and effective size: who bridges structural holes (low constraint)
+  betweenness    who lies on the shortest paths between the others
+  communities    Louvain communities (reproducible with --seed) and who bridges them
+  spanners       boundary spanners: organisations whose ties reach other groups, and what they bridge
+  change         year by year (size, E-I, Blau, ties gained and lost), or --from P --to P
+Groups are formed by --attribute (sector, subsector, region, role, type or network_type).
+Lectoraten count for their hogeschool (--keep-lectoraten to keep them apart); ties through an
+umbrella network or programme count unless --direct-only. People appear only in a public role, others only as role
+groups; groups smaller than LEERNET_MIN_COUNT are left out. --save writes the result as linked
+data into graph/analysis/<measure>-<hash of the parameters> (see 'leernet query').
+
+examples:
+  leernet analyse ei
+  leernet analyse spanners --attribute subsector --format csv > spanners.csv
+  leernet analyse brokerage --period 2019-09-01/2020-08-31 --theme kindermishandeling
+  leernet analyse blau --projection actors --attribute role --format json
+  leernet analyse change --from 2019 --to 2021
+  leernet analyse betweenness --region zuid-holland --save
+"""),
+    "export-network": ("write the network as GraphML, GEXF or CSV edge/node lists (Gephi, igraph, R)",
+                       """\
+Nodes are the IRIs of organisations (or, with --projection two-mode, also the networks and
+programmes they take part in) with the attributes label, iri, type, sector, subsector, role and
+region; edges have a weight (the number of shared networks, programmes, events or products) and
+their evidence (which ones, which periods, which source documents) as text.
+--format csv writes two files: nodes (Id, Label, ...) and edges (Source, Target, Weight, ...);
+with --output x.csv they are x-nodes.csv and x-edges.csv, with --output DIR nodes.csv and edges.csv.
+
+examples:
+  leernet export-network --format graphml --output leernet.graphml
+  leernet export-network --format gexf --projection two-mode --output tweeledig.gexf
+  leernet export-network --format csv --period 2020 --output netwerk.csv
+  R: igraph::graph_from_data_frame(read.csv("netwerk-edges.csv"), vertices=read.csv("netwerk-nodes.csv"))
+"""),
+    "report": ("write an HTML report for policymakers: composition, E-I over time, brokers, network map",
+               """\
+One self-contained HTML file with four figures (each explained in one plain Dutch sentence,
+with English alongside) and a short table: which sectors take part in each network, how much
+collaboration crosses sector boundaries year by year, which organisations connect sectors, and
+a map of the network coloured by sector. It ends with how it was made (period, filters,
+leernet version and a fingerprint of the data read).
+
+examples:
+  leernet report --output rapport.html
+  leernet report --output rapport-2020.html --period 2020 --theme kindermishandeling
+"""),
 }
 
 
@@ -191,8 +248,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", metavar="DIR", help="a directory made by 'leernet backup'")
     p = command("drop")
     p.add_argument("graph", metavar="GRAPH", help="the graph IRI (full or relative to the base IRI)")
+    p = command("analyse")
+    p.add_argument("measure", choices=["ei", "brokerage", "blau", "composition", "assortativity", "constraint",
+                                       "betweenness", "communities", "spanners", "change"], metavar="MEASURE",
+                   help="ei, brokerage, blau, composition, assortativity, constraint, betweenness, communities, "
+                   "spanners or change")
+    p.add_argument("--attribute", choices=["sector", "subsector", "region", "role", "type", "network_type"],
+                   default="sector", help="the groups to compare (default sector; network_type with --projection networks)")
+    _add_network_arguments(p)
+    p.add_argument("--from", dest="before", metavar="PERIOD", help="change: the first period (e.g. 2019)")
+    p.add_argument("--to", dest="after", metavar="PERIOD", help="change: the second period (e.g. 2021)")
+    p.add_argument("--seed", type=int, default=0, help="communities: random seed (default 0)")
+    p.add_argument("--top", type=int, metavar="N", help="show only the first N organisations")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+    p.add_argument("--save", action="store_true", help="also write the result as linked data into the store")
+    p = command("export-network")
+    p.add_argument("--format", choices=["graphml", "gexf", "csv"], help="file format (default: from --output)")
+    p.add_argument("--output", "-o", required=True, metavar="PATH", help="the file (csv: x.csv or a directory)")
+    _add_network_arguments(p)
+    p = command("report")
+    p.add_argument("--output", "-o", default="report.html", metavar="FILE", help="the HTML file (default report.html)")
+    p.add_argument("--attribute", choices=["sector", "subsector", "region"], default="sector",
+                   help="the groups the figures compare (default sector)")
+    _add_network_arguments(p, projection=False)
     add_plugin_commands(sub)
     return parser
+
+
+def _add_network_arguments(p, projection: bool = True) -> None:
+    """The options that choose the network: projection, period and filters."""
+    if projection:
+        p.add_argument("--projection", choices=["organisations", "actors", "networks", "two-mode"],
+                       default="organisations", help="organisations (default), actors (also public people and role "
+                       "groups), networks (tied by shared participants) or two-mode (participants and networks)")
+    p.add_argument("--period", metavar="P", help="a year (2020), month, date or range (2019-09-01/2020-08-31, 2019/..)")
+    p.add_argument("--theme", metavar="SLUG", help="only networks on this theme (def/thema/SLUG) or a narrower one")
+    p.add_argument("--region", metavar="SLUG", help="only networks serving or located in this region (id/regio/SLUG)")
+    p.add_argument("--programme", metavar="SLUG", help="only this programme and what it funds or frames (id/programma/SLUG)")
+    p.add_argument("--network-type", metavar="SLUG", help="only networks of this type (def/netwerktype/SLUG)")
+    p.add_argument("--include-undated", action="store_true", help="with --period: keep ties whose period is unknown")
+    p.add_argument("--direct-only", action="store_true", help="leave out ties through umbrella networks and programmes")
+    p.add_argument("--keep-lectoraten", action="store_true", help="keep lectoraten apart from their hogeschool")
 
 
 def add_plugin_commands(subparsers) -> None:

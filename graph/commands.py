@@ -313,3 +313,17 @@ def drop(args, store, ui: Ui) -> None:
 
 HANDLERS = {"init": init, "load": load, "import": import_, "validate": validate, "query": query,
             "export": export, "stats": stats, "backup": backup, "drop": drop}
+
+
+def _analysis(name: str):
+    """A handler that imports graph.analysis (networkx, matplotlib) only when its command runs."""
+    def handler(args, store, ui: Ui) -> None:
+        from graph.analysis import commands as analysis_commands
+
+        getattr(analysis_commands, name)(args, store, ui)
+
+    return handler
+
+
+HANDLERS.update({"analyse": _analysis("analyse"), "export-network": _analysis("export_network"),
+                 "report": _analysis("report")})

@@ -32,6 +32,15 @@ class Settings:
     resources: Path = field(default_factory=_resources_root)
     min_public_count: int = 5
     lock_timeout: float = 10.0
+    # Protection of the public SPARQL endpoint (graph.sparql_guard, graph.query_runner).
+    query_timeout: float = 10.0  # seconds after which a running query is stopped
+    max_query_bytes: int = 100_000
+    max_nesting: int = 64  # depth of { ( [ and unary ! in a query
+    max_rows: int = 10_000  # solutions or triples returned; more are cut off (reported as truncated)
+    max_offset: int = 100_000
+    max_concurrent_queries: int = 4  # query worker processes
+    max_query_memory: int = 2 * 1024**3  # bytes of heap one query worker may use
+    federation_allow_list: tuple[str, ...] = ()  # SERVICE/LOAD IRIs allowed; an entry ending in / allows all below it
 
     @property
     def ontology_dir(self) -> Path:
@@ -48,6 +57,17 @@ class Settings:
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+_QUERY_LIMITS = (
+    ("query_timeout", "LEERNET_QUERY_TIMEOUT", float),
+    ("max_query_bytes", "LEERNET_MAX_QUERY_BYTES", int),
+    ("max_nesting", "LEERNET_MAX_NESTING", int),
+    ("max_rows", "LEERNET_MAX_ROWS", int),
+    ("max_offset", "LEERNET_MAX_OFFSET", int),
+    ("max_concurrent_queries", "LEERNET_MAX_CONCURRENT_QUERIES", int),
+    ("max_query_memory", "LEERNET_MAX_QUERY_MEMORY", int),
+)
 
 
 def load_settings(**overrides) -> Settings:
@@ -67,6 +87,17 @@ def load_settings(**overrides) -> Settings:
         values["min_public_count"] = int(env["LEERNET_MIN_COUNT"])
     if env.get("LEERNET_LOCK_TIMEOUT"):
         values["lock_timeout"] = float(env["LEERNET_LOCK_TIMEOUT"])
+    for name, variable, kind in _QUERY_LIMITS:
+        if env.get(variable):
+            try:
+                values[name] = kind(env[variable])
+            except ValueError:
+                from graph.errors import InputError
+
+                raise InputError(f"{variable}={env[variable]!r} is not a number",
+                                 [f"set {variable} to a {'number of seconds' if kind is float else 'whole number'}"]) from None
+    if env.get("LEERNET_FEDERATION_ALLOW_LIST"):
+        values["federation_allow_list"] = tuple(env["LEERNET_FEDERATION_ALLOW_LIST"].replace(",", " ").split())
     values.update(overrides)  # explicit values win, including store_path=None (in memory)
     base = values.get("base_iri", DEFAULT_BASE_IRI)
     if not base.endswith("/"):

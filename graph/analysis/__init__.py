@@ -38,3 +38,8 @@ from graph.analysis.measures import (
     mixing_matrix,
     ties_gained_lost,
 )
+
+# Building networks from the knowledge graph, running measures on it, exports and the notebook API.
+from graph.analysis.build import KnowledgeGraphNetworks, Selection, parse_period, snapshot  # noqa: E402
+from graph.analysis.notebook import KnowledgeGraph, open_graph  # noqa: E402
+from graph.analysis.results import MEASURES, AnalysisRun, run_measure, save_run  # noqa: E402
