@@ -57,8 +57,19 @@ class StoreBusy(LeernetError):
 
 
 class QueryRefused(LeernetError):
-    """A query was refused or stopped (too big, too deep, too slow, forbidden feature)."""
+    """A query was refused or stopped (too big, too deep, too slow, forbidden feature).
+
+    ``reason`` is a machine-readable code (``too-large``, ``too-deep``, ``service-forbidden``,
+    ``timeout``, ``busy`` ...); ``http_status`` the 4xx status that goes with it.
+    """
 
     exit_code = 2
     http_status = 400
     title = "Query refused"
+
+    def __init__(self, message: str, details: list[str] | None = None, *, reason: str = "refused",
+                 http_status: int | None = None):
+        super().__init__(message, details)
+        self.reason = reason
+        if http_status is not None:
+            self.http_status = http_status

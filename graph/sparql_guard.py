@@ -82,10 +82,7 @@ class _Token:
 
 def refusal(reason: str, message: str, *hints: str) -> QueryRefused:
     """A :class:`QueryRefused` with a reason code and the HTTP status that goes with it."""
-    error = QueryRefused(message, list(hints))
-    error.reason = reason
-    error.http_status = REASONS.get(reason, 400)
-    return error
+    return QueryRefused(message, list(hints), reason=reason, http_status=REASONS.get(reason, 400))
 
 
 def check_query(text: str, settings: Settings) -> CheckedQuery:
