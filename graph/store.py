@@ -263,7 +263,7 @@ class EmbeddedStore(Store):
             self._lock = None
 
     def backup(self, target: Path) -> None:
-        """A consistent on-disk copy of the store in ``target`` (an empty or missing directory)."""
+        """A consistent on-disk copy of the store in ``target``, which must not exist yet."""
         self._store.backup(str(target))
 
 
