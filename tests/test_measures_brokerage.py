@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import math
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -12,27 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.analysis import ROLES, brokerage, brokered_pairs
+from reference_networks import EMON, FIXTURES, emon, read_csv
 
-FIXTURES = Path(__file__).parent / "fixtures" / "measures"
-EMON = ["Cheyenne", "HurrFrederic", "LakePomona", "MtSi", "MtStHelens", "Texas", "Wichita"]
 # sna::brokerage's column names and ours (sna's help page: b_IO representative, b_OI gatekeeper)
 SNA_ROLES = {"w_I": "coordinator", "w_O": "itinerant", "b_IO": "representative", "b_OI": "gatekeeper",
              "b_O": "liaison", "t": "total"}
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def emon(name: str, directed: bool = True) -> nx.Graph:
-    """One of Drabek et al.'s emon networks, as exported from R's network package."""
-    G = nx.DiGraph() if directed else nx.Graph()
-    for row in read_csv(FIXTURES / "emon" / f"{name}_nodes.csv"):
-        G.add_node(int(row["id"]), sponsorship=row["sponsorship"])
-    for row in read_csv(FIXTURES / "emon" / f"{name}_edges.csv"):
-        G.add_edge(int(row["from"]), int(row["to"]))
-    return G
 
 
 def _same(reference: str, ours: float | None) -> bool:

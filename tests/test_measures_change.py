@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import networkx as nx
@@ -12,13 +11,9 @@ from hypothesis import strategies as st
 
 from graph.analysis import change_over_time, ei_index, membership_churn, ties_gained_lost
 from graph.errors import InputError
+from reference_networks import read_csv
 
 SAMPSON = Path(__file__).parent / "fixtures" / "measures" / "sampson"
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def sampson_wave(name: str) -> nx.DiGraph:

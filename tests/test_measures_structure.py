@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -20,24 +18,7 @@ from graph.analysis import (
     effective_size,
 )
 from graph.errors import InputError
-
-FIXTURES = Path(__file__).parent / "fixtures" / "measures"
-EMON = ["Cheyenne", "HurrFrederic", "LakePomona", "MtSi", "MtStHelens", "Texas", "Wichita"]
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def emon(name: str, directed: bool = True) -> nx.Graph:
-    """One of Drabek et al.'s emon networks, as exported from R's network package."""
-    G = nx.DiGraph() if directed else nx.Graph()
-    for row in read_csv(FIXTURES / "emon" / f"{name}_nodes.csv"):
-        G.add_node(int(row["id"]), sponsorship=row["sponsorship"])
-    for row in read_csv(FIXTURES / "emon" / f"{name}_edges.csv"):
-        G.add_edge(int(row["from"]), int(row["to"]))
-    return G
+from reference_networks import FIXTURES, EMON, read_csv, emon
 
 
 # Borgatti (1997), "Structural holes: unpacking Burt's redundancy measures", Connections 20(1),
