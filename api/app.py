@@ -1,9 +1,10 @@
-"""The leernet web application: REST API (/api/v1), linked-data publishing, problem+json errors.
+"""The leernet web application: REST API (/api/v1), linked-data publishing, problem+json errors, the
+SPARQL endpoint (/sparql), the curators' write endpoints and the Graph Store Protocol.
 
 ``create_app(settings, store, query_runner=None, routers=())`` builds it. Every route lives under the
 path of ``settings.base_iri`` (e.g. ``/kg`` for ``https://example.org/kg/``), so a proxy can pass the
-public paths through unchanged. The SPARQL endpoint (``/sparql``) is added by passing its router in
-``routers``; the protected runner it uses is kept in ``app.state.context.query_runner``.
+public paths through unchanged. /sparql answers through ``app.state.context.query_runner``: pass one,
+or start the public one with :func:`api.sparql.start_endpoint` (``leernet serve`` does).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api import analysis, linked_data, problems, rest
+from api import analysis, explorer, graph_store, linked_data, problems, rest, sparql, write
 from api.context import API_VERSION, Context
 from graph.settings import Settings
 from graph.store import Store
@@ -67,10 +68,13 @@ def create_app(settings: Settings, store: Store, query_runner: Any = None,
     app.state.context = Context(settings, store, query_runner)
     problems.install(app)
     app.add_middleware(VersionHeader)
+    app.add_middleware(sparql.Cors, path=prefix + "/sparql")
     app.include_router(rest.router, prefix=prefix + API_PREFIX)
     app.include_router(analysis.router, prefix=prefix + API_PREFIX)
-    for extra in routers:
+    app.include_router(write.api_router, prefix=prefix + API_PREFIX)
+    for extra in (sparql.router, write.router, graph_store.router, *routers):
         app.include_router(extra, prefix=prefix)
+    app.include_router(explorer.router, prefix=prefix)  # the web explorer's pages, before linked data's
     app.include_router(linked_data.router, prefix=prefix)
     document: dict = {}
 
@@ -117,14 +121,15 @@ def build_openapi(app: FastAPI, settings: Settings) -> dict:
     components["headers"] = VERSION_HEADER
     version_ref = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
     for item in spec["paths"].values():
-        for operation in item.values():
+        for method, operation in item.items():
             responses = operation["responses"]
-            responses.pop("422", None)
+            if "HTTPValidationError" in str(responses.get("422", "")):
+                responses.pop("422")
             for status, response in responses.items():
                 if status.startswith(("2", "3")):
                     response["headers"] = copy.deepcopy(version_ref)
                     content = response.get("content", {})
-                    if "application/json" in content:
+                    if "application/json" in content and method == "get":
                         content["application/ld+json"] = copy.deepcopy(content["application/json"])
             for status, text in ERROR_STATUSES.items():
                 responses[status] = {"description": text, "headers": copy.deepcopy(version_ref),

@@ -188,6 +188,23 @@ examples:
   leernet report --output rapport.html
   leernet report --output rapport-2020.html --period 2020 --theme kindermishandeling
 """),
+    "generate": ("write a synthetic ecosystem of about N triples (for tests and benchmarks)",
+                 """\
+Writes invented organisations, lectoraten, regions, programmes, networks with memberships over ten
+years (with churn), participant counts, public persons, events, products and research projects,
+in the structure and proportions of the real graph. Every entity has
+dcterms:source <id/bron/synthetisch> and a slug starting with syn-, so it never mixes up with real
+data. Turtle (.ttl) or N-Triples (.nt), gzipped for .gz; streamed, so 10M triples need little
+memory; the same arguments give the same bytes. IRIs use the base IRI (--base-iri).
+--invalid-share F makes that share of records invalid in known ways (end before start, bad ROR id,
+missing name, concept of the wrong scheme, ...) and lists them in FILE.invalid.json.
+The store is not opened.
+
+examples:
+  leernet generate --scale 100000 --seed 1 --output synthetisch.ttl
+  leernet generate --scale 10000000 --output synthetisch-10m.nt.gz
+  leernet generate --scale 10000 --invalid-share 0.01 --output fouten.ttl
+"""),
 }
 
 
@@ -271,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attribute", choices=["sector", "subsector", "region"], default="sector",
                    help="the groups the figures compare (default sector)")
     _add_network_arguments(p, projection=False)
+    p = command("generate")
+    p.add_argument("--scale", type=int, required=True, metavar="N", help="about how many triples to write")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--output", "-o", required=True, metavar="FILE", help="a .ttl or .nt file, optionally .gz")
+    p.add_argument("--invalid-share", type=float, default=0.0, metavar="F",
+                   help="share of records made invalid on purpose (default 0)")
     add_plugin_commands(sub)
     return parser
 

@@ -67,6 +67,8 @@ def run(args) -> None:
     args.command_line = shlex.join(["leernet", *argv])
     if args.command == "restore":
         return restore(args, settings, ui)
+    if args.command == "generate":
+        return generate(args, settings, ui)
     with open_store(settings, initialise=False) as store:
         if args.command != "init" and len(store) == 0:
             from graph.ingest import load_curated
@@ -300,6 +302,20 @@ def restore(args, settings: Settings, ui: Ui) -> None:
         raise InputError("restore needs an on-disk store, not --memory", ["give --store PATH or set LEERNET_STORE"])
     count = restore_backup(settings, Path(args.directory))
     ui.info(f"restored {count} quads from {args.directory} into {settings.store_path}")
+
+
+def generate(args, settings: Settings, ui: Ui) -> None:
+    """``leernet generate``: write a synthetic ecosystem (without opening the store)."""
+    from graph.generate import generate as write_ecosystem
+
+    result = write_ecosystem(args.output, args.scale, args.seed, invalid_share=args.invalid_share,
+                             base_iri=settings.base_iri, ontology_dir=settings.ontology_dir)
+    ui.info(f"wrote {result.triples} triples ({result.networks} networks, {result.organisations} organisations) "
+            f"to {result.path} in {result.seconds:.1f} s ({result.triples_per_second:,.0f} triples/s)")
+    if result.invalid:
+        listing = Path(f"{args.output}.invalid.json")
+        listing.write_text(json.dumps([r.__dict__ for r in result.invalid], indent=1) + "\n", encoding="utf-8")
+        ui.info(f"{len(result.invalid)} invalid records on purpose, listed in {listing}")
 
 
 def drop(args, store, ui: Ui) -> None:

@@ -41,6 +41,8 @@ class Settings:
     max_concurrent_queries: int = 4  # query worker processes
     max_query_memory: int = 2 * 1024**3  # bytes of heap one query worker may use
     federation_allow_list: tuple[str, ...] = ()  # SERVICE/LOAD IRIs allowed; an entry ending in / allows all below it
+    # The curators' bearer token for the write endpoints (LEERNET_WRITE_TOKEN); None: writes are disabled.
+    write_token: str | None = field(default=None, repr=False)
 
     @property
     def ontology_dir(self) -> Path:
@@ -98,6 +100,8 @@ def load_settings(**overrides) -> Settings:
                                  [f"set {variable} to a {'number of seconds' if kind is float else 'whole number'}"]) from None
     if env.get("LEERNET_FEDERATION_ALLOW_LIST"):
         values["federation_allow_list"] = tuple(env["LEERNET_FEDERATION_ALLOW_LIST"].replace(",", " ").split())
+    if env.get("LEERNET_WRITE_TOKEN"):
+        values["write_token"] = env["LEERNET_WRITE_TOKEN"]
     values.update(overrides)  # explicit values win, including store_path=None (in memory)
     base = values.get("base_iri", DEFAULT_BASE_IRI)
     if not base.endswith("/"):

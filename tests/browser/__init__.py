@@ -1,0 +1,1 @@
+"""Helpers for the explorer's browser tests: Debian's Chromium through Playwright, axe-core, screenshots."""
