@@ -15,7 +15,8 @@ API_VERSION = "1.0.0"  # semver of the REST API; the major version is the /api/v
 
 
 class Context:
-    """Shared state of one running app. Caches are keyed by the store's size, so a reload refreshes them."""
+    """Shared state of one running app. Caches are keyed by the store's write generation, so every
+    write through the store refreshes them."""
 
     def __init__(self, settings: Settings, store: Store, query_runner: Any = None):
         self.settings = settings
@@ -28,8 +29,8 @@ class Context:
 
     @property
     def version(self) -> int:
-        """A cheap fingerprint of the store's state."""
-        return len(self.store)
+        """A cheap fingerprint of the store's state: its write generation."""
+        return self.store.generation
 
     @property
     def privacy(self) -> Privacy:

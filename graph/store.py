@@ -43,9 +43,14 @@ STAGING_PREFIX = "urn:leernet:staging:"
 
 
 class Store(ABC):
-    """What leernet needs from a quad store; implemented by :class:`EmbeddedStore` and later remotes."""
+    """What leernet needs from a quad store; implemented by :class:`EmbeddedStore` and later remotes.
+
+    ``generation`` counts the writes made through this object: caches key on it (cheap, unlike
+    ``len()``, which counts every quad of an on-disk store).
+    """
 
     settings: Settings
+    generation: int = 0
 
     @abstractmethod
     def query(
@@ -196,7 +201,10 @@ class EmbeddedStore(Store):
         return self._store.query(sparql, **kwargs)
 
     def update(self, sparql):
-        self._store.update(sparql)
+        try:
+            self._store.update(sparql)
+        finally:
+            self.generation += 1
 
     def quads(self, subject=None, predicate=None, obj=None, graph=None):
         graph_term = ox.NamedNode(graph) if isinstance(graph, str) else graph
@@ -244,12 +252,13 @@ class EmbeddedStore(Store):
             if operations:
                 self._store.update(" ;\n".join(operations))
         finally:
+            self.generation += 1
             for staging in staged.values():
                 if self._store.contains_named_graph(ox.NamedNode(staging)):
                     self._store.remove_graph(ox.NamedNode(staging))
 
     def drop_graph(self, graph):
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(f"DROP SILENT GRAPH <{graph}>")
 
     def __len__(self):
         return len(self._store)
