@@ -240,8 +240,11 @@ def validate_graph(
         data_graph, shacl_graph=shapes, inference="none", abort_on_first=False, allow_infos=True,
         allow_warnings=True, meta_shacl=False, advanced=True, js=False, inplace=True,
     )
+    # Only the report's own results: those nested under sh:detail (why an sh:node failed) repeat the
+    # top-level result with a concept or other value node as their focus.
     results = [_result(results_graph, node, shapes, lang, locate)
-               for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
+               for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+               for node in results_graph.objects(report, SH.result)]
     return ValidationReport(results, namespaces)
 
 

@@ -142,3 +142,12 @@ def test_validate_store_names_the_graph_and_skips_shapes(mini_store):
 def test_real_curated_store_conforms(memory_store):
     report = validate_store(memory_store, memory_store.settings)
     assert report.conforms, report.format("en", limit=5)
+
+
+def test_a_concept_from_the_wrong_scheme_is_one_result_on_the_organisation(memory_store):
+    """pyshacl nests why an sh:node failed under sh:detail; the report lists only the top-level result."""
+    report = validate_graph(data("""<id/organisatie/x> a org:FormalOrganization ; skos:prefLabel "X"@nl ;
+        org:classification <def/netwerktype/leernetwerk> ."""), memory_store.settings)
+    focus_nodes = {r.focus_node for r in report.violations}
+    assert focus_nodes == {BASE + "id/organisatie/x"}
+    assert any(r.path == "http://www.w3.org/ns/org#classification" for r in report.violations)
