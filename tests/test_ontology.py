@@ -108,9 +108,15 @@ def load(name: str) -> Graph:
     return Graph().parse(ONTOLOGY_DIR / name, format="turtle", publicID=BASE)
 
 
+ONTOLOGY_FILES = ("leernet.ttl", "analysis.ttl")  # the OWL terms: the core and the analysis results
+
+
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
-    return load("leernet.ttl")
+    graph = Graph()
+    for name in ONTOLOGY_FILES:
+        graph += load(name)
+    return graph
 
 
 @pytest.fixture(scope="module")
