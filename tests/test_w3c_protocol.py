@@ -190,7 +190,7 @@ def check(exchange: Exchange, response: httpx.Response) -> None:
         assert isomorphic(got, rdflib.Graph().parse(data=exchange.expected_body, format="turtle"))
 
 
-def run(srv: SparqlServer, test: ManifestTest, always_authorised: bool = False) -> None:
+def check_exchanges(srv: SparqlServer, test: ManifestTest, always_authorised: bool = False) -> None:
     variables: dict[str, str] = {}
     for exchange in test.exchanges:
         headers = dict(exchange.headers)
@@ -221,7 +221,7 @@ def restore_data(srv: SparqlServer) -> None:
 def test_protocol(srv, test):
     if test.graph_data and srv.changed:
         restore_data(srv)
-    run(srv, test)
+    check_exchanges(srv, test)
     if any(is_update(e, test.id) for e in test.exchanges):
         srv.changed = True
 
@@ -246,7 +246,7 @@ def clear_graph_store_graphs(srv: SparqlServer) -> None:
 @pytest.mark.parametrize("test", GRAPH_STORE, ids=[t.id for t in GRAPH_STORE])
 def test_graph_store_protocol(srv, test):
     clear_graph_store_graphs(srv)
-    run(srv, test, always_authorised=True)
+    check_exchanges(srv, test, always_authorised=True)
 
 
 def test_graph_store_tests_run_and_left_out():
