@@ -123,6 +123,16 @@ def cli_store(initialised_store_template, store_path) -> Path:
 
 
 @pytest.fixture
+def initialised_store(cli_store, settings):
+    """An open, private copy of an initialised on-disk store (ontology, shapes and data loaded)."""
+    from graph.store import open_store
+
+    store = open_store(settings, initialise=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def run_cli(store_path):
     """Run the real ``leernet`` command: ``run_cli("load", "x.ttl", input=..., env={...}, store=...)``.
 

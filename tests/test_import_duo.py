@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,6 @@ from graph.importers.naming import normalise_name, web_url
 from graph.importers.places import municipality_name
 from graph.importers.tables import read_csv
 from graph.namespaces import SCHEMA
-from graph.settings import load_settings
-from graph.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DUO_FILE = FIXTURES / "reference" / "duo-instellingen-hbo-wo.csv"
@@ -27,20 +24,10 @@ BASE = "https://data.leernet.nl/"
 LN = f"{BASE}def/leernet#"
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pristine") / "store"
-    open_store(load_settings(store_path=path, base_iri=BASE)).close()
-    return path
-
-
 @pytest.fixture
-def store(pristine, tmp_path):
-    target = tmp_path / "store"
-    shutil.copytree(pristine, target)
-    opened = open_store(load_settings(store_path=target, base_iri=BASE), initialise=False)
-    yield opened
-    opened.close()
+def store(initialised_store):
+    """A private copy of an initialised store (conftest.initialised_store)."""
+    return initialised_store
 
 
 def with_brin(graph, brin: str) -> URIRef:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,20 +29,10 @@ NETWORK = f"{BASE}id/netwerk/leernetwerk-jeugd-leiden-noord"
 HS_LEIDEN = f"{BASE}id/organisatie/hogeschool-leiden"
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pristine") / "store"
-    open_store(load_settings(store_path=path, base_iri=BASE)).close()
-    return path
-
-
 @pytest.fixture
-def store(pristine, tmp_path):
-    target = tmp_path / "store"
-    shutil.copytree(pristine, target)
-    opened = open_store(load_settings(store_path=target, base_iri=BASE), initialise=False)
-    yield opened
-    opened.close()
+def store(initialised_store):
+    """A private copy of an initialised store (conftest.initialised_store)."""
+    return initialised_store
 
 
 def all_quads(store) -> list[str]:
