@@ -28,41 +28,63 @@ def count_properties(base: str) -> frozenset[str]:
     return frozenset(str(ns[p]) for p in ("count", "minCount", "maxCount", "attendeeCount"))
 
 
+def publishable_query(base: str) -> str:
+    """SELECT every resource (``?x``) with a publishable public role (the people who may be shown)."""
+    return (f"{sparql_prefixes(base)}SELECT DISTINCT ?x WHERE {{ "
+            '?x ln:publicRole/ln:publishable ?ok FILTER(STR(?ok) IN ("true", "1")) }')
+
+
 def hidden_query(base: str) -> str:
-    """SELECT every resource (``?x``) that is not public in itself."""
+    """SELECT every resource (``?x``) that is explicitly not public: ``ln:isPublic false``, or a
+    ``schema:Person`` without a publishable role. (Untyped IRIs under ``id/persoon/`` are hidden by
+    rule in :meth:`Privacy.visible`, without scanning the store for them.)"""
     return f"""{sparql_prefixes(base)}SELECT DISTINCT ?x WHERE {{
   {{ ?x ln:isPublic ?pub FILTER(STR(?pub) IN ("false", "0")) }}
-  UNION {{
-    {{ ?x a schema:Person }} UNION {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{base}id/persoon/")) }}
-    UNION {{ ?s ?p ?x FILTER(STRSTARTS(STR(?x), "{base}id/persoon/")) }}
-    FILTER NOT EXISTS {{ ?x ln:publicRole/ln:publishable ?ok FILTER(STR(?ok) IN ("true", "1")) }}
-  }}
+  UNION {{ ?x a schema:Person
+          FILTER NOT EXISTS {{ ?x ln:publicRole/ln:publishable ?ok FILTER(STR(?ok) IN ("true", "1")) }} }}
 }}"""
 
 
-def dependants_query(base: str) -> str:
-    """SELECT memberships and counts (``?x``) with the resource they depend on (``?on``)."""
-    return (f"{sparql_prefixes(base)}SELECT ?x ?on WHERE {{ "
-            "?x org:member|org:organization|ln:inNetwork ?on }")
+def dependants_query(base: str, hidden: Iterable[str]) -> str:
+    """SELECT memberships and counts (``?x``) with what they point at (``?on``): a resource in
+    ``hidden``, or a member under ``id/persoon/`` (hidden unless its role is publishable). Only
+    indexed patterns are read."""
+    values = " ".join(f"<{iri}>" for iri in sorted(hidden))
+    explicit = (f"UNION {{ VALUES ?on {{ {values} }} ?x org:member|org:organization|ln:inNetwork ?on }}"
+                if values else "")
+    return f"""{sparql_prefixes(base)}SELECT ?x ?on WHERE {{
+  {{ ?x org:member ?on FILTER(STRSTARTS(STR(?on), "{base}id/persoon/")) }}
+  {explicit}
+}}"""
 
 
 class Privacy:
-    """The privacy rules applied to one state of the store."""
+    """The privacy rules applied to one state of the store.
+
+    Built from indexed patterns only (publishable roles, ``ln:isPublic``, typed persons, memberships),
+    so that it stays quick on a store of millions of triples; the rule "an IRI under ``id/persoon/``
+    without a publishable role is hidden" is applied per IRI by :meth:`visible`.
+    """
 
     def __init__(self, store: Store):
         settings = store.settings
         self.base = settings.base_iri
+        self.person_prefix = f"{self.base}id/persoon/"
         self.threshold = settings.min_public_count
         self.count_properties = count_properties(self.base)
+        self.publishable: frozenset[str] = frozenset(
+            row["x"].value for row in store.select(publishable_query(self.base)) if "x" in row)
         hidden = {row["x"].value for row in store.select(hidden_query(self.base)) if "x" in row}
-        for row in store.select(dependants_query(self.base)):
-            if row["on"].value in hidden:
-                hidden.add(row["x"].value)
         self.hidden: frozenset[str] = frozenset(hidden)
+        dependants = {row["x"].value for row in store.select(dependants_query(self.base, hidden))
+                      if not self.visible(row["on"].value)}
+        self.hidden = frozenset(hidden | dependants)
 
     def visible(self, iri: str) -> bool:
         """Whether the resource with this IRI may be shown."""
-        return iri not in self.hidden
+        if iri in self.hidden:
+            return False
+        return not iri.startswith(self.person_prefix) or iri in self.publishable
 
     def number(self, value: int | None) -> int | None:
         """A count of people as it may be published: ``None`` when it is below the threshold."""
@@ -100,7 +122,7 @@ class Privacy:
         marked: set = set()
         for t in triples:
             s, p, o = t.subject, t.predicate, t.object
-            if s.value in self.hidden or (isinstance(o, ox.NamedNode) and o.value in self.hidden):
+            if not self.visible(s.value) or (isinstance(o, ox.NamedNode) and not self.visible(o.value)):
                 continue
             if self.is_suppressed_triple(p.value, o):
                 if s not in marked:
