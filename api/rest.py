@@ -214,6 +214,9 @@ def collaborators(request: Request, id: str, period: str | None = Query(None, pa
     reader = Reader(ctx)
     rows = [r for r in reader.select(q.collaborators_query(ctx.base, iri))
             if all(ctx.privacy.visible(r[k].value) for k in ("ctx", "c2", "other", "m2"))]
+    if rows:
+        memberships = sorted({r["m2"].value for r in rows})
+        rows = q.with_membership_details(rows, reader.select(q.membership_details_query(ctx.base, memberships)))
     contexts = sorted({r["ctx"].value for r in rows} | {r["c2"].value for r in rows})
     parents, programmes, ctx_periods = {}, {}, {}
     if contexts:

@@ -1,8 +1,8 @@
 """The benchmark's HTTP client, run in its own process: ``python bench/client.py JOB_JSON``.
 
 ``kind`` is ``rest`` (leernet's REST API: one GET per question) or ``sparql`` (an rdflib-endpoint:
-the same SPARQL of api/queries.py as the in-process runs, POSTed; the members question takes two
-requests, as in the API). ``mode`` is ``latency`` (sequential: median and p95 per question) or
+the same SPARQL of api/queries.py as the in-process runs, POSTed; the members and collaborators
+questions take two requests, as in the API). ``mode`` is ``latency`` (sequential: median and p95 per question) or
 ``throughput`` (``concurrency`` threads for ``duration`` seconds, at most ``max_requests`` requests).
 Only 127.0.0.1 is ever contacted.
 """
@@ -38,7 +38,9 @@ def asker(job: dict):
         if job["kind"] == "rest":
             client.get(job["url"] + REST_PATHS[question].format(slug)).raise_for_status()
         elif question == "collaborators":
-            sparql(client, q.collaborators_query(base, f"{base}id/organisatie/{slug}"))
+            rows = sparql(client, q.collaborators_query(base, f"{base}id/organisatie/{slug}"))
+            if rows:  # two requests, as in the API
+                sparql(client, q.membership_details_query(base, {r["m2"] for r in rows}))
         elif question == "members":
             iri = f"{base}id/netwerk/{slug}"
             networks = [r["n"] for r in sparql(client, q.descendants_query(base, iri))] or [iri]

@@ -120,7 +120,9 @@ def question_runner(base: str, select):
     def run(item):
         question, slug = item
         if question == "collaborators":
-            return select(q.collaborators_query(base, f"{base}id/organisatie/{slug}"))
+            rows = select(q.collaborators_query(base, f"{base}id/organisatie/{slug}"))
+            details = select(q.membership_details_query(base, {r["m2"] for r in rows})) if rows else []
+            return q.with_membership_details(rows, details)
         if question == "members":
             iri = f"{base}id/netwerk/{slug}"
             networks = [r["n"] for r in select(q.descendants_query(base, iri))] or [iri]
