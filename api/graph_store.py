@@ -72,7 +72,8 @@ def _triples(ctx: Context, graph: str | None, curator: bool) -> list[ox.Triple]:
     if curator:
         quads = list(ctx.store.quads(graph=graph)) if graph in ctx.store.named_graphs() else []
     else:
-        quads = [q for q in rdf_docs.public_quads(ctx) if getattr(q.graph_name, "value", None) == graph]
+        data = rdf_docs.public_data(ctx)
+        quads = list(data.quads(graph)) if graph in data.graphs else []
     if not quads:
         raise NotFound(f"there is no graph <{graph}>" + ("" if curator else " with public data"),
                        ["list the graphs in the SPARQL Service Description at /sparql"])

@@ -14,8 +14,8 @@ import rdflib
 
 from api.context import Context
 from api.jsonld import document_context
+from api.public_data import PublicData
 from graph.namespaces import SCHEMA, prefixes
-from graph.store import EmbeddedStore
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 FORMATS = {  # extension -> (media type, pyoxigraph format or None for JSON-LD)
@@ -118,36 +118,15 @@ def exists(ctx: Context, iri: str) -> bool:
     return ctx.privacy.visible(iri) and next(iter(ctx.store.quads(nn(iri))), None) is not None
 
 
-def public_quads(ctx: Context) -> list[ox.Quad]:
-    """Every publishable quad in the store (for the dumps and the triple counts)."""
-    return ctx.cached(("quads",), lambda: _public_quads(ctx))
-
-
-def _public_quads(ctx: Context) -> list[ox.Quad]:
-    privacy = ctx.privacy
-    out = []
-    by_graph: dict = {}
-    for quad in ctx.store.quads():
-        by_graph.setdefault(quad.graph_name, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
-    for graph, triples in by_graph.items():
-        out.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in privacy.filter_triples(triples))
-    return out
-
-
-def public_store(ctx: Context) -> EmbeddedStore:
-    """An in-memory store with only the publishable quads, in their named graphs: what an anonymous
-    SPARQL endpoint should query. Rebuilt when the store changes."""
-    def build() -> EmbeddedStore:
-        store = EmbeddedStore(ctx.settings.with_(store_path=None))
-        store.oxigraph.extend(public_quads(ctx))
-        return store
-    return ctx.cached(("public-store",), build)
+def public_data(ctx: Context) -> PublicData:
+    """The publishable quads of the current state of the store (:mod:`api.public_data`), made once
+    per state of the store."""
+    return ctx.cached(("public-data",), lambda: PublicData(ctx.store, ctx.privacy))
 
 
 def public_triples(ctx: Context) -> list[ox.Triple]:
-    """The distinct publishable triples (all graphs merged)."""
-    return ctx.cached(("triples",), lambda: sorted({ox.Triple(q.subject, q.predicate, q.object)
-                                                     for q in public_quads(ctx)}, key=str))
+    """The distinct publishable triples (all graphs merged), sorted."""
+    return ctx.cached(("triples",), lambda: public_data(ctx).triples())
 
 
 def to_rdflib(term):
@@ -181,7 +160,7 @@ def dump(ctx: Context, extension: str) -> bytes:
     """The full public dump in one format, built once per state of the store."""
     def build() -> bytes:
         if extension == "nq":
-            return ox.serialize(sorted(public_quads(ctx), key=str), format=ox.RdfFormat.N_QUADS)
+            return public_data(ctx).dump_quads()
         return serialize(ctx, public_triples(ctx), extension)
     return ctx.cached(("dump", extension), build)
 
@@ -194,7 +173,7 @@ def void_triples(ctx: Context) -> list[ox.Triple]:
 def _void(ctx: Context) -> list[ox.Triple]:
     base = ctx.base
     ds = nn(base + ".well-known/void#leernet")
-    triples = public_triples(ctx)
+    data = public_data(ctx)
     out: list[ox.Triple] = []
 
     def add(s, p, o):
@@ -215,16 +194,10 @@ def _void(ctx: Context) -> list[ox.Triple]:
     add(ds, DCTERMS.language, lit("nl"))
     add(ds, VOID.uriSpace, lit(base + "id/"))
     add(ds, VOID.sparqlEndpoint, nn(base + "sparql"))
-    add(ds, VOID.triples, lit(len(triples), dt=integer))
-    add(ds, VOID.distinctSubjects, lit(len({t.subject for t in triples}), dt=integer))
-    add(ds, VOID.properties, lit(len({t.predicate for t in triples}), dt=integer))
-    add(ds, VOID.distinctObjects, lit(len({t.object for t in triples}), dt=integer))
-    entities = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(base + "id/")}
-    add(ds, VOID.entities, lit(len(entities), dt=integer))
-    classes: dict[str, int] = {}
-    for t in triples:
-        if t.predicate.value == str(RDF.type) and isinstance(t.object, ox.NamedNode):
-            classes[t.object.value] = classes.get(t.object.value, 0) + 1
+    stats = void_counts(data, base)
+    for prop in ("triples", "distinctSubjects", "properties", "distinctObjects", "entities"):
+        add(ds, VOID[prop], lit(stats[prop], dt=integer))
+    classes = stats["classes"]
     add(ds, VOID.classes, lit(len(classes), dt=integer))
     for number, (cls, n) in enumerate(sorted(classes.items()), start=1):
         part = nn(f"{base}.well-known/void#class-{number}")
@@ -233,8 +206,8 @@ def _void(ctx: Context) -> list[ox.Triple]:
         add(part, VOID.entities, lit(n, dt=integer))
     for ns in sorted(set(prefixes(base).values())):
         add(ds, VOID.vocabulary, nn(ns))
-    if entities:
-        add(ds, VOID.exampleResource, sorted(entities, key=str)[0])
+    if stats["example"]:
+        add(ds, VOID.exampleResource, nn(stats["example"]))
     for ext, media in DUMP_FORMATS.items():
         dump_iri = nn(f"{base}dumps/leernet.{ext}")
         dist = nn(f"{base}.well-known/void#dump-{ext}")
@@ -250,11 +223,7 @@ def _void(ctx: Context) -> list[ox.Triple]:
     add(service, DCAT.servesDataset, ds)
     add(service, DCTERMS.title, lit("SPARQL 1.1-eindpunt van leernet", "nl"))
     add(service, DCTERMS.title, lit("leernet SPARQL 1.1 endpoint", "en"))
-    graph_counts: dict[str, int] = {}
-    for quad in public_quads(ctx):
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graph_counts[quad.graph_name.value] = graph_counts.get(quad.graph_name.value, 0) + 1
-    for graph, n in sorted(graph_counts.items()):
+    for graph, n in sorted(data.counts()[1].items()):
         add(ds, VOID.subset, nn(graph))
         add(nn(graph), RDF.type, nn(VOID.Dataset))
         add(nn(graph), VOID.triples, lit(n, dt=integer))
@@ -262,3 +231,26 @@ def _void(ctx: Context) -> list[ox.Triple]:
             add(nn(graph), PROV.wasDerivedFrom, t.object)
     add(ds, RDFS.seeAlso, nn(base + "api/v1/openapi.json"))
     return out
+
+
+def void_counts(data: PublicData, base: str) -> dict:
+    """VoID's statistics of the public data, counted by the store (SPARQL aggregates, not in Python)."""
+    union = "{ SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+
+    def one(sparql: str):
+        row = next(iter(data.store.query(sparql)), None)
+        return row[0] if row is not None and row[0] is not None else None
+
+    def number(expression: str) -> int:
+        value = one(f"SELECT ({expression} AS ?n) WHERE {union}")
+        return int(value.value) if value is not None else 0
+
+    entity = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/"))'
+    classes = data.store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) }} "
+                               "GROUP BY ?c")
+    example = one(f"SELECT (MIN(STR(?s)) AS ?e) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {entity} }}")
+    return {"triples": data.counts()[0], "distinctSubjects": number("COUNT(DISTINCT ?s)"),
+            "properties": number("COUNT(DISTINCT ?p)"), "distinctObjects": number("COUNT(DISTINCT ?o)"),
+            "entities": int(one(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {entity} }}").value),
+            "classes": {r["c"].value: int(r["n"].value) for r in classes},
+            "example": example.value if example is not None else None}

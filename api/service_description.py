@@ -8,8 +8,7 @@ every public named graph with a VoID triple count. Serialised as Turtle, N-Tripl
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 
@@ -35,17 +34,12 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def describe_service(settings: Settings, quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The service description of ``{base}sparql`` answering from ``quads`` (the public data)."""
+def describe_service(settings: Settings, triples: int, per_graph: Mapping[str, int]) -> list[ox.Triple]:
+    """The service description of ``{base}sparql`` answering from the public data: ``triples``
+    distinct triples over all graphs, and ``per_graph`` quads in each named graph."""
     base = settings.base_iri
     endpoint = _n(base + "sparql")
     dataset, default = _n(base + "sparql#dataset"), _n(base + "sparql#default-graph")
-    per_graph: Counter[str] = Counter()
-    distinct = set()
-    for quad in quads:
-        distinct.add((quad.subject, quad.predicate, quad.object))
-        if isinstance(quad.graph_name, ox.NamedNode):
-            per_graph[quad.graph_name.value] += 1
     out: list[ox.Triple] = []
 
     def add(s, p: str, o) -> None:
@@ -76,7 +70,7 @@ def describe_service(settings: Settings, quads: Iterable[ox.Quad]) -> list[ox.Tr
     add(dataset, SD + "defaultGraph", default)
     add(default, RDF_TYPE, _n(SD + "Graph"))
     add(default, RDF_TYPE, _n(VOID + "Dataset"))
-    add(default, VOID + "triples", count(len(distinct)))
+    add(default, VOID + "triples", count(triples))
     add(default, DCTERMS + "description", ox.Literal("The union of all public named graphs.", language="en"))
     add(default, RDFS + "seeAlso", _n(base + ".well-known/void#leernet"))
     for number, (graph, size) in enumerate(sorted(per_graph.items()), start=1):

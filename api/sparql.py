@@ -8,9 +8,9 @@
   ``format`` (json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, or a media type), which wins.
 - GET without a query answers the Service Description (:mod:`api.service_description`).
 - Privacy: queries never touch the store. They run in :class:`graph.query_runner.QueryRunner` worker
-  processes on a snapshot of an in-memory mirror that holds only the publishable quads
-  (:func:`api.rdf_docs.public_quads`), so no FROM, GRAPH or dataset parameter can reach anything else.
-  :meth:`PublicSparql.refresh` re-mirrors after every write.
+  processes on a snapshot of a store that holds only the publishable quads
+  (:mod:`api.public_data`), so no FROM, GRAPH or dataset parameter can reach anything else.
+  :meth:`PublicSparql.refresh` takes the new public data after every write.
 - Refusals (:mod:`graph.sparql_guard`, the runner) are problem+json with a ``reason`` code and the
   guard's status (400, 403, 406, 413; a timeout is 400: the query, not the server, is at fault),
   except ``busy``: 503 with ``Retry-After``.
@@ -60,51 +60,43 @@ CORS_HEADERS = {"access-control-allow-origin": "*",
 
 
 class PublicSparql:
-    """What /sparql answers from: an in-memory mirror of the publishable quads and a
-    :class:`QueryRunner` on it. Same ``run`` as the runner; :meth:`refresh` after writing the store."""
+    """What /sparql answers from: the publishable quads (:func:`api.rdf_docs.public_data`) and a
+    :class:`QueryRunner` on them. Same ``run`` as the runner; :meth:`refresh` after writing the store."""
 
     def __init__(self, ctx: Context, **runner_options):
         self.ctx = ctx
-        self.mirror = ox.Store()
         self._lock = threading.RLock()
         self._generation = 0
         self._synced: tuple | None = None
-        self._graphs: list[str] = []
-        self._description: list[ox.Triple] = []
-        self._sync()
-        self.runner = QueryRunner(ctx.settings, self.mirror, self.graphs, **runner_options)
+        self._data = rdf_docs.public_data(ctx)
+        self._synced = self._key()
+        self.runner = QueryRunner(ctx.settings, self._data.store, self.graphs, **runner_options)
 
     def _key(self) -> tuple:
         return self.ctx.version, self._generation
 
-    def _sync(self) -> None:
-        quads = rdf_docs.public_quads(self.ctx)
-        self.mirror.clear()
-        self.mirror.extend(quads)
-        self._graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
-        self._description = describe_service(self.ctx.settings, quads)
-        self._synced = self._key()
-
     def graphs(self) -> list[str]:
         """The graphs a query may name: the public ones, and the stand-in for a missing graph."""
-        return [*self._graphs, EMPTY_GRAPH]
+        return [*self._data.graphs, EMPTY_GRAPH]
 
     def description(self) -> list[ox.Triple]:
         """The Service Description of the current public data."""
         self.refresh()
-        return self._description
+        triples, per_graph = self._data.counts()
+        return describe_service(self.ctx.settings, triples, per_graph)
 
     def refresh(self, changed: bool = False) -> None:
-        """Re-mirror the public data and renew the runner's snapshot if the store changed (``changed``:
-        it did; also drops the context's cached privacy rules and public quads)."""
+        """Take the public data of the store's current state and renew the runner's snapshot if the
+        store changed (``changed``: it did; also drops the context's cached privacy rules and dumps)."""
         with self._lock:
             if changed:
                 self._generation += 1
                 invalidate(self.ctx)
             if self._key() == self._synced:
                 return
-            self._sync()
-            self.runner.refresh()
+            self._data = rdf_docs.public_data(self.ctx)
+            self._synced = self._key()
+            self.runner.use_source(self._data.store)
 
     def dataset(self, checked, default_graph_uris=None, named_graph_uris=None) -> tuple[list[str], list[str]]:
         """The protocol's graphs, else the query's FROM / FROM NAMED, else all public graphs; graphs that
@@ -113,8 +105,8 @@ class PublicSparql:
         if not default and not named:
             default, named = list(checked.from_graphs), list(checked.from_named_graphs)
         if not default and not named:
-            return list(self._graphs), list(self._graphs)
-        present = set(self._graphs)
+            return list(self._data.graphs), list(self._data.graphs)
+        present = set(self._data.graphs)
         default = [g for g in dict.fromkeys(default) if g in present] or [EMPTY_GRAPH]
         return default, [g for g in dict.fromkeys(named) if g in present]
 
@@ -259,8 +251,11 @@ def service_description(request: Request, ctx: Context) -> Response:
         raise refusal("unsupported-format", "none of the media types in Accept can describe the service",
                       f"ask for one of: {', '.join(offers)}")
     endpoint = ctx.query_runner
-    triples = (endpoint.description() if isinstance(endpoint, PublicSparql)
-               else describe_service(ctx.settings, rdf_docs.public_quads(ctx)))
+    if isinstance(endpoint, PublicSparql):
+        triples = endpoint.description()
+    else:
+        counts = rdf_docs.public_data(ctx).counts()
+        triples = describe_service(ctx.settings, *counts)
     return Response(serialise(triples, media), media_type=media, headers={"Vary": "Accept"})
 
 

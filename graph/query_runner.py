@@ -18,6 +18,15 @@ snapshot, replaces idle workers at once and busy ones when they finish; a snapsh
 worker uses it any more. Dataset: the default graph is the union of the public graphs and only those
 are named graphs; FROM, FROM NAMED or protocol graphs must be public (pyoxigraph's dataset argument
 overrides the query's own FROM, so nothing else is reachable).
+
+A remote store (:class:`graph.remote_store.RemoteStore`) as the source: no workers and no snapshots;
+each checked query is forwarded to the SPARQL server with the public graphs as its protocol dataset,
+``settings.query_timeout`` as the HTTP timeout and the row cap applied to the answer, within the same
+``max_concurrent_queries`` slots. The server does the stopping (it keeps running a query the runner gave
+up on until its own limit, e.g. Virtuoso's MaxQueryExecutionTime), and the privacy of non-public graphs
+then rests on the server honouring the dataset: every FROM and FROM NAMED must be public (Virtuoso adds
+a query's FROM graphs to the protocol's instead of replacing them). The API's /sparql does not use
+this: it runs on an in-memory mirror of the public quads whatever the store (:mod:`api.sparql`).
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import LeernetError
+from graph.errors import LeernetError, StoreUnavailable
 from graph.settings import Settings
 from graph.sparql_guard import CheckedQuery, refusal
 
@@ -104,6 +113,11 @@ class QueryRunner:
         self._lock = threading.Lock()
         self._refresh_lock = threading.RLock()
         self._slots = threading.BoundedSemaphore(settings.max_concurrent_queries)
+        self._remote = source if _is_remote(source) else None
+        if self._remote is not None:  # queries are forwarded to the server: no workers, no snapshots
+            self._workers, self._idle, self._closed = set(), [], False
+            self._finalizer = weakref.finalize(self, _shutdown, self._workers, None)
+            return
         self._snapshots = _Snapshots(source, snapshot_root)
         self._workers: set[_Worker] = set()
         self._idle: list[_Worker] = []
@@ -122,6 +136,8 @@ class QueryRunner:
         (``timeout``, ``too-complex``), cannot start (``busy``) or asks for a non-public graph."""
         media_type = result_format(checked.form, accept_format)
         default, named = self.dataset(checked, default_graph_uris, named_graph_uris)
+        if self._remote is not None:
+            return self._forward(checked, media_type, default, named)
         if self._version is not None:
             self._refresh_if_changed()
         job = {"query": checked.text, "base_iri": self.settings.base_iri, "default_graph": default,
@@ -150,6 +166,35 @@ class QueryRunner:
                           "correct the query at the line and column named")
         raise LeernetError(f"the query failed: {reply[1]}")
 
+    def _forward(self, checked: CheckedQuery, media_type: str, default: list[str], named: list[str]) -> QueryOutcome:
+        """Answer a query on the remote store's server (see the module doc)."""
+        public = set(self._public_graphs())
+        for graph in (*checked.from_graphs, *checked.from_named_graphs):
+            if graph not in public:
+                raise refusal("graph-not-public", f"<{graph}> is not a public graph of this endpoint",
+                              "leave out FROM to query the union of all public graphs")
+        if not self._slots.acquire(timeout=self.queue_wait):
+            raise refusal("busy", f"all {self.settings.max_concurrent_queries} query slots are busy",
+                          "try again in a moment")
+        try:
+            if self._closed:
+                raise LeernetError("the query runner is closed")
+            try:
+                result = self._remote.query(f"BASE <{self.settings.base_iri}>\n{checked.text}",
+                                            default_graph=default, named_graphs=named,
+                                            timeout=self.settings.query_timeout)
+                content, truncated, rows = _serialise(result, media_type, self.settings.max_rows)
+            except StoreUnavailable as error:
+                if getattr(error, "timed_out", False):
+                    raise self._stopped("timeout") from None
+                raise
+            except SyntaxError as error:
+                raise refusal("syntax", f"the query failed on the store: {str(error).splitlines()[0][:300]}",
+                              "correct the query, or avoid features the SPARQL server does not support") from None
+        finally:
+            self._slots.release()
+        return QueryOutcome(content, media_type, truncated, rows)
+
     def _stopped(self, why: str) -> LeernetError:
         if self._closed:
             return LeernetError("the query was stopped because the query runner was closed")
@@ -176,9 +221,18 @@ class QueryRunner:
                               "leave out FROM and default-graph-uri to query the union of all public graphs")
         return default, named
 
+    def use_source(self, source) -> None:
+        """Answer from another source from now on (the same kinds as the constructor takes)."""
+        if self._remote is not None:
+            return
+        self._snapshots.source = source
+        self.refresh()
+
     def refresh(self) -> None:
         """Take a new snapshot of the source (call after writing to it): queries started from now on
         see the new data; workers on the old snapshot are replaced."""
+        if self._remote is not None:
+            return  # the server always answers from its current data
         with self._refresh_lock:
             snapshot = self._snapshots.take()
             with self._lock:
@@ -332,11 +386,18 @@ class _Worker:
         self.conn.close()
 
 
-def _shutdown(workers: set, root: Path) -> None:  # also run at exit by weakref.finalize
+def _shutdown(workers: set, root: Path | None) -> None:  # also run at exit by weakref.finalize
     for worker in list(workers):
         worker.stop()
     workers.clear()
-    shutil.rmtree(root, ignore_errors=True)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _is_remote(source) -> bool:
+    from graph.remote_store import RemoteStore  # late import: only needed to recognise one
+
+    return isinstance(source, RemoteStore)
 
 
 # -- snapshots --------------------------------------------------------------------------------
@@ -455,9 +516,13 @@ def _execute(store: ox.Store, job: dict) -> tuple[bytes, bool, int]:
     result = store.query(job["query"], base_iri=job["base_iri"],
                          default_graph=[ox.NamedNode(g) for g in job["default_graph"]],
                          named_graphs=[ox.NamedNode(g) for g in job["named_graphs"]])
-    max_rows = job["max_rows"]
+    return _serialise(result, job["media_type"], job["max_rows"])
+
+
+def _serialise(result, media_type: str, max_rows: int) -> tuple[bytes, bool, int]:
+    """A query result in ``media_type``, cut at ``max_rows``: (bytes, truncated, rows kept)."""
     if isinstance(result, ox.QueryBoolean):
-        return result.serialize(format=ox.QueryResultsFormat.from_media_type(job["media_type"])), False, 1
+        return result.serialize(format=ox.QueryResultsFormat.from_media_type(media_type)), False, 1
     if isinstance(result, ox.QuerySolutions):
         # The row cap is applied while streaming; the kept rows go through TSV (lossless) so that
         # pyoxigraph itself writes the requested format.
@@ -470,10 +535,10 @@ def _execute(store: ox.Store, job: dict) -> tuple[bytes, bool, int]:
                 break
             lines.append("\t".join(_tsv_term(solution[name]) for name in names))
         kept = ox.parse_query_results(("\n".join(lines) + "\n").encode(), format=ox.QueryResultsFormat.TSV)
-        fmt = ox.QueryResultsFormat.from_media_type(job["media_type"])
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
         return kept.serialize(format=fmt), truncated, len(lines) - 1
     triples = list(itertools.islice(result, max_rows + 1))
-    fmt = ox.RdfFormat.from_media_type(job["media_type"])
+    fmt = ox.RdfFormat.from_media_type(media_type)
     return ox.serialize(triples[:max_rows], format=fmt), len(triples) > max_rows, min(len(triples), max_rows)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 import rdflib
+import pyoxigraph as ox
 from pyld import jsonld
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, VOID
@@ -252,7 +253,7 @@ def test_base_iri_with_a_path():
 def test_public_store_for_sparql_holds_only_publishable_quads(srv):
     """The store a public SPARQL endpoint should query: the dump's quads, nothing hidden."""
     context = Context(srv.store.settings, srv.store)
-    public = rdf_docs.public_store(context)
+    public = rdf_docs.public_data(context)
     dump = rdflib.Dataset().parse(data=srv.get("dumps/leernet.nq").content, format="nquads")
     assert len(public) == len(list(dump.quads())) and len(public) < len(srv.store)
     names = " ".join(str(q) for q in public.quads())
@@ -261,3 +262,18 @@ def test_public_store_for_sparql_holds_only_publishable_quads(srv):
     assert public.ask(f"ASK {{ <{srv.base}id/netwerk/canary-netwerk> ?p ?o }}")
     assert not public.ask(f"ASK {{ ?s <{srv.base}def/leernet#count> 3 }}")
     assert srv.store.ask(f"ASK {{ ?s <{srv.base}def/leernet#count> 3 }}")
+
+
+def test_public_data_equals_the_privacy_filter_applied_graph_by_graph(srv):
+    """The public data is made by SPARQL deletes on a copy of the store; it must hold exactly what
+    Privacy.filter_triples (the rule set of the pages and the REST API) lets through, graph by graph."""
+    context = Context(srv.store.settings, srv.store)
+    privacy = context.privacy
+    by_graph: dict = {}
+    for quad in srv.store.quads():
+        by_graph.setdefault(quad.graph_name, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    expected = {ox.Quad(t.subject, t.predicate, t.object, graph)
+                for graph, triples in by_graph.items() for t in privacy.filter_triples(triples)}
+    made = set(rdf_docs.public_data(context).quads())
+    assert made == expected
+    assert any(isinstance(q.object, ox.Literal) and "privacy" in q.object.value for q in made)  # a suppressed count
