@@ -48,7 +48,9 @@ class Reader:
         self.base = ctx.base
         self.store = ctx.store
         self.privacy = ctx.privacy
-        self._labels: dict[str, tuple[str | None, str | None]] = {}
+        # Names are shared by all requests until the store changes: a theme's 2,000 networks at 10M
+        # triples are sorted by name, and fetching those names took most of the request.
+        self._labels: dict[str, tuple[str | None, str | None]] = ctx.cached(("labels",), dict)
 
     # --- names and references -------------------------------------------------------------------
     def select(self, sparql: str) -> list[dict]:
