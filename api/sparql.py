@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from urllib.parse import parse_qsl, urlsplit
 
@@ -61,27 +62,49 @@ CORS_HEADERS = {"access-control-allow-origin": "*",
 
 class PublicSparql:
     """What /sparql answers from: the publishable quads (:func:`api.rdf_docs.public_data`) and a
-    :class:`QueryRunner` on them. Same ``run`` as the runner; :meth:`refresh` after writing the store."""
+    :class:`QueryRunner` on them. Same ``run`` as the runner; :meth:`refresh` after writing the store.
+
+    The public data is first made on a background thread, so that the server answers at once (on
+    10M triples making it takes minutes); until it is ready a query waits up to the query time
+    limit and is then refused as ``busy`` (503 with Retry-After).
+    """
 
     def __init__(self, ctx: Context, **runner_options):
         self.ctx = ctx
         self._lock = threading.RLock()
         self._generation = 0
         self._synced: tuple | None = None
-        self._data = rdf_docs.public_data(ctx)
-        self._synced = self._key()
-        self.runner = QueryRunner(ctx.settings, self._data.store, self.graphs, **runner_options)
+        self._data = None
+        self._runner_options = runner_options
+        self.runner: QueryRunner | None = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._first_build, name="leernet-public-data", daemon=True).start()
+
+    def _first_build(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # noqa: BLE001 - logged; the next query tries again and reports it
+            logging.getLogger("leernet.api").exception("making the public data failed")
+        finally:
+            self._ready.set()
+
+    def wait_until_ready(self, seconds: float | None = None) -> None:
+        """Wait for the first public data; :class:`QueryRefused` (busy) if it takes longer than ``seconds``."""
+        if not self._ready.wait(self.ctx.settings.query_timeout if seconds is None else seconds):
+            raise refusal("busy", "the public data is still being prepared after the server started",
+                          "try again in a minute")
+        self.refresh()
 
     def _key(self) -> tuple:
         return self.ctx.version, self._generation
 
     def graphs(self) -> list[str]:
         """The graphs a query may name: the public ones, and the stand-in for a missing graph."""
-        return [*self._data.graphs, EMPTY_GRAPH]
+        return [*(self._data.graphs if self._data else ()), EMPTY_GRAPH]
 
     def description(self) -> list[ox.Triple]:
         """The Service Description of the current public data."""
-        self.refresh()
+        self.wait_until_ready()
         triples, per_graph = self._data.counts()
         return describe_service(self.ctx.settings, triples, per_graph)
 
@@ -96,7 +119,10 @@ class PublicSparql:
                 return
             self._data = rdf_docs.public_data(self.ctx)
             self._synced = self._key()
-            self.runner.use_source(self._data.store)
+            if self.runner is None:
+                self.runner = QueryRunner(self.ctx.settings, self._data.store, self.graphs, **self._runner_options)
+            else:
+                self.runner.use_source(self._data.store)
 
     def dataset(self, checked, default_graph_uris=None, named_graph_uris=None) -> tuple[list[str], list[str]]:
         """The protocol's graphs, else the query's FROM / FROM NAMED, else all public graphs; graphs that
@@ -112,13 +138,15 @@ class PublicSparql:
 
     def run(self, checked, accept_format=None, default_graph_uris=None, named_graph_uris=None):
         """Answer a checked query on the public data (see :meth:`QueryRunner.run`)."""
-        self.refresh()
+        self.wait_until_ready()
         default, named = self.dataset(checked, default_graph_uris, named_graph_uris)
         return self.runner.run(checked, accept_format, default, named)
 
     def close(self) -> None:
         """Stop the runner's workers."""
-        self.runner.close()
+        self._ready.wait(60)
+        if self.runner is not None:
+            self.runner.close()
 
 
 def invalidate(ctx: Context) -> None:

@@ -60,6 +60,7 @@ def start(base: str = "http://127.0.0.1:{port}/", *, fill: Callable[[Store], Non
     settings = store.settings.with_(write_token=write_token, **{"max_concurrent_queries": 3, **limits})
     app = create_app(settings, store)
     endpoint = start_endpoint(app)
+    endpoint.wait_until_ready(120)  # the public data is made on a background thread
     uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
