@@ -19,7 +19,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api import analysis, explorer, graph_store, linked_data, problems, rest, sparql, write
+from api import analysis, explorer, graph_store, linked_data, problems, rest, sparql, summaries, write
 from api.context import API_VERSION, Context
 from graph.settings import Settings
 from graph.store import Store
@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: Store, query_runner: Any = None,
     app.add_middleware(sparql.Cors, path=prefix + "/sparql")
     app.include_router(rest.router, prefix=prefix + API_PREFIX)
     app.include_router(analysis.router, prefix=prefix + API_PREFIX)
+    app.include_router(summaries.router, prefix=prefix + API_PREFIX)
     app.include_router(write.api_router, prefix=prefix + API_PREFIX)
     for extra in (sparql.router, write.router, graph_store.router, *routers):
         app.include_router(extra, prefix=prefix)

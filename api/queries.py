@@ -187,8 +187,10 @@ FILTER_SPACES = {"theme": "def/thema/", "sector": "def/sector/", "region": "id/r
                  "programme": "id/programma/", "networkType": "def/netwerktype/", "role": "def/rol/"}
 
 _BEGIN_END = "?_p time:hasBeginning/time:inXSDDate ?_b . OPTIONAL { ?_p time:hasEnd/time:inXSDDate ?_e }"
+# (org:member|org:member/org:unitOf) and the sub-SELECT in collaborators_query mean what org:member/org:unitOf?
+# means; Virtuoso 7 loses the rows of that zero-or-one path when a UNION or a transitive path joins it.
 PERIOD_PATTERNS = {
-    "organisations": "?_m org:member/org:unitOf? ?s . { ?_m org:memberDuring ?_p } UNION"
+    "organisations": "?_m (org:member|org:member/org:unitOf) ?s . { ?_m org:memberDuring ?_p } UNION"
     " { FILTER NOT EXISTS { ?_m org:memberDuring ?_x } ?_m org:organization/" + PERIOD_OF + " ?_p } "
     + _BEGIN_END,
     "networks": "{ ?s " + PERIOD_OF + " ?_p . " + _BEGIN_END
@@ -211,8 +213,11 @@ def iri_values(var: str, iris) -> str:
 
 
 def overlap_filter(start: str, end: str) -> str:
-    """FILTER keeping periods ``?_b``–``?_e`` (open end allowed) that overlap ``start``–``end``."""
-    return (f'FILTER(?_b <= "{end}"^^xsd:date && (!BOUND(?_e) || ?_e >= "{start}"^^xsd:date))')
+    """FILTER keeping periods ``?_b``–``?_e`` (open end allowed) that overlap ``start``–``end``.
+
+    Written ``!(?_b > end)`` rather than ``?_b <= end``: the same for dates, and Virtuoso 7 turns the latter
+    into an index range scan that misses things sharing a start date."""
+    return (f'FILTER(!(?_b > "{end}"^^xsd:date) && (!BOUND(?_e) || !(?_e < "{start}"^^xsd:date)))')
 
 
 def list_query(base: str, kind: Kind, filters: dict[str, str], period: tuple[str, str] | None) -> str:
@@ -308,7 +313,8 @@ def collaborators_query(base: str, organisation: str) -> str:
     an OPTIONAL after this pattern made pyoxigraph read every role of the store (5 s at 10M triples).
     """
     return f"""{sparql_prefixes(base)}SELECT DISTINCT ?ctx ?c2 ?other ?m2 WHERE {{
-  ?m1 org:member/org:unitOf? <{organisation}> ; org:organization ?c1 .
+  {{ SELECT DISTINCT ?m1 WHERE {{ ?m1 org:member/org:unitOf? <{organisation}> }} }}
+  ?m1 org:organization ?c1 .
   ?c1 schema:parentOrganization* ?ctx .
   ?c2 schema:parentOrganization* ?ctx .
   ?m2 org:organization ?c2 ; org:member ?other .

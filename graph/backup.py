@@ -18,6 +18,8 @@ from graph.store import locked
 
 def backup(store, target: Path) -> int:
     """A consistent copy of the store in ``target`` (a new or empty directory); the quad count."""
+    if store.settings.store_url:
+        raise remote_refusal("back up", store.settings.store_url)
     if getattr(store, "path", None) is None:
         raise InputError("backup needs an on-disk store, not --memory", ["give --store PATH or set LEERNET_STORE"])
     target = Path(target)
@@ -36,6 +38,8 @@ def restore(settings: Settings, source: Path) -> int:
     The backup is copied beside the store and opened (so a broken backup changes nothing); then,
     holding the store lock, the old directory is moved aside, the copy moved in, the old one removed.
     """
+    if settings.store_url:
+        raise remote_refusal("restore", settings.store_url)
     source = Path(source)
     if not source.is_dir():
         raise NotFound(f"{source}: no such backup directory")
@@ -56,6 +60,15 @@ def restore(settings: Settings, source: Path) -> int:
         os.rename(staging, target)
         shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+def remote_refusal(verb: str, url: str) -> InputError:
+    """Why leernet does not back up or restore a remote store, and what to use instead."""
+    return InputError(
+        f"leernet cannot {verb} the remote store at {url}: its data lives in the SPARQL server",
+        ["use the server's own backup tooling (Virtuoso: backup_online() or a copy of the database files after a "
+         "checkpoint; Fuseki: POST /$/backup/DATASET; GraphDB: its backup API); see docs/remote-store.md",
+         "or copy the data: 'leernet export --output dump.trig', and 'leernet load dump.trig' to bring it back"])
 
 
 def _check(path: Path) -> int:

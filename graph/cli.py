@@ -1,7 +1,7 @@
 """The ``leernet`` command line: argument parsing, and the ONE place where errors become exit codes.
 
 Exit codes: 0 ok, 1 SHACL violations, 2 bad input or usage, 3 not found, 4 store busy,
-70 internal error (a bug: the full traceback is shown only with LEERNET_DEBUG=1).
+5 remote store unavailable, 70 internal error (a bug: the full traceback is shown only with LEERNET_DEBUG=1).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 70, 130
 
 MAIN_EPILOG = """\
 exit codes: 0 ok, 1 SHACL violations, 2 bad input or usage, 3 not found, 4 store busy,
-            70 internal error (set LEERNET_DEBUG=1 for the traceback)
+            5 remote store unavailable, 70 internal error (set LEERNET_DEBUG=1 for the traceback)
 
 environment: LEERNET_STORE (store directory, or :memory:), LEERNET_BASE_IRI, LEERNET_LANG,
-             LEERNET_LOCK_TIMEOUT (seconds a second writer waits), LEERNET_DEBUG
+             LEERNET_LOCK_TIMEOUT (seconds a second writer waits), LEERNET_DEBUG,
+             LEERNET_STORE_URL (a SPARQL server as the store; see docs/remote-store.md)
 
 examples:
   leernet init                              create the store and load ontology, shapes and data
@@ -222,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", metavar="PATH", help="store directory (default: LEERNET_STORE or "
                         "~/.local/share/leernet/store)")
     parser.add_argument("--memory", action="store_true", help="use a fresh in-memory store (for trying things out)")
+    parser.add_argument("--store-url", metavar="URL", help="use the SPARQL 1.1 server at URL (its query endpoint) as the "
+                        "store (default: LEERNET_STORE_URL; see docs/remote-store.md)")
     parser.add_argument("--base-iri", metavar="IRI", help="base IRI (default: LEERNET_BASE_IRI or https://data.leernet.nl/)")
     parser.add_argument("--lang", choices=["nl", "en"], help="language of validation reports (default nl)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars or informational messages")

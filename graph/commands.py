@@ -46,6 +46,12 @@ def settings_from(args) -> Settings:
         overrides["store_path"] = None
     elif args.store:
         overrides["store_path"] = Path(args.store).expanduser()
+    if getattr(args, "store_url", None):
+        if not re.match(r"^https?://", args.store_url):
+            raise InputError(f"--store-url {args.store_url!r} is not an http(s) URL", ["e.g. http://localhost:8890/sparql"])
+        overrides["store_url"] = args.store_url
+    elif args.memory or args.store:
+        overrides["store_url"] = None  # an explicit local store wins over LEERNET_STORE_URL
     if args.base_iri:
         if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", args.base_iri):
             raise InputError(f"--base-iri {args.base_iri!r} is not an absolute IRI", ["e.g. https://data.example.org/"])

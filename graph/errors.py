@@ -73,3 +73,17 @@ class QueryRefused(LeernetError):
         self.reason = reason
         if http_status is not None:
             self.http_status = http_status
+
+
+class StoreUnavailable(LeernetError):
+    """A remote store (SPARQL server) cannot be reached, does not answer in time, refuses the
+    credentials or fails with a server error. The message names the URL."""
+
+    exit_code = 5
+    http_status = 503
+    title = "Store unavailable"
+
+
+class StoreRejected(InputError, SyntaxError):
+    """A remote store rejected a query or update (HTTP 400): it does not parse there or uses a feature
+    the server does not support. Also a :class:`SyntaxError`, as pyoxigraph raises for a bad query."""

@@ -32,6 +32,7 @@ class Settings:
     resources: Path = field(default_factory=_resources_root)
     min_public_count: int = 5
     lock_timeout: float = 10.0
+    validator: str = "sparql"  # SHACL engine (LEERNET_VALIDATOR): "sparql" (fast) or "pyshacl" (the reference)
     # Protection of the public SPARQL endpoint (graph.sparql_guard, graph.query_runner).
     query_timeout: float = 10.0  # seconds after which a running query is stopped
     max_query_bytes: int = 100_000
@@ -43,6 +44,17 @@ class Settings:
     federation_allow_list: tuple[str, ...] = ()  # SERVICE/LOAD IRIs allowed; an entry ending in / allows all below it
     # The curators' bearer token for the write endpoints (LEERNET_WRITE_TOKEN); None: writes are disabled.
     write_token: str | None = field(default=None, repr=False)
+    # A remote SPARQL 1.1 store (graph.remote_store) instead of the embedded one: set store_url, the query
+    # endpoint. The update endpoint defaults to it; the Graph Store Protocol endpoint is optional.
+    store_url: str | None = None
+    store_update_url: str | None = None  # None: store_url
+    store_graph_store_url: str | None = None
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)
+    store_timeout: float = 30.0  # seconds per HTTP request to the remote store
+    # Graphs of the remote server that are not leernet's data (an entry ending in / or # hides all below it).
+    store_hidden_graphs: tuple[str, ...] = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                                            "http://localhost:8890/sparql", "http://localhost:8890/DAV/")
 
     @property
     def ontology_dir(self) -> Path:
@@ -89,6 +101,8 @@ def load_settings(**overrides) -> Settings:
         values["min_public_count"] = int(env["LEERNET_MIN_COUNT"])
     if env.get("LEERNET_LOCK_TIMEOUT"):
         values["lock_timeout"] = float(env["LEERNET_LOCK_TIMEOUT"])
+    if env.get("LEERNET_VALIDATOR"):
+        values["validator"] = env["LEERNET_VALIDATOR"]
     for name, variable, kind in _QUERY_LIMITS:
         if env.get(variable):
             try:
@@ -102,6 +116,21 @@ def load_settings(**overrides) -> Settings:
         values["federation_allow_list"] = tuple(env["LEERNET_FEDERATION_ALLOW_LIST"].replace(",", " ").split())
     if env.get("LEERNET_WRITE_TOKEN"):
         values["write_token"] = env["LEERNET_WRITE_TOKEN"]
+    for name, variable in (("store_url", "LEERNET_STORE_URL"), ("store_update_url", "LEERNET_STORE_UPDATE_URL"),
+                           ("store_graph_store_url", "LEERNET_STORE_GSP_URL"), ("store_user", "LEERNET_STORE_USER"),
+                           ("store_password", "LEERNET_STORE_PASSWORD")):
+        if env.get(variable):
+            values[name] = env[variable]
+    if env.get("LEERNET_STORE_TIMEOUT"):
+        try:
+            values["store_timeout"] = float(env["LEERNET_STORE_TIMEOUT"])
+        except ValueError:
+            from graph.errors import InputError
+
+            raise InputError(f"LEERNET_STORE_TIMEOUT={env['LEERNET_STORE_TIMEOUT']!r} is not a number",
+                             ["set LEERNET_STORE_TIMEOUT to a number of seconds"]) from None
+    if env.get("LEERNET_STORE_HIDDEN_GRAPHS"):
+        values["store_hidden_graphs"] = tuple(env["LEERNET_STORE_HIDDEN_GRAPHS"].replace(",", " ").split())
     values.update(overrides)  # explicit values win, including store_path=None (in memory)
     base = values.get("base_iri", DEFAULT_BASE_IRI)
     if not base.endswith("/"):

@@ -43,7 +43,8 @@ STAGING_PREFIX = "urn:leernet:staging:"
 
 
 class Store(ABC):
-    """What leernet needs from a quad store; implemented by :class:`EmbeddedStore` and later remotes.
+    """What leernet needs from a quad store; implemented by :class:`EmbeddedStore` and by
+    :class:`graph.remote_store.RemoteStore` (any SPARQL 1.1 server).
 
     ``generation`` counts the writes made through this object: caches key on it (cheap, unlike
     ``len()``, which counts every quad of an on-disk store).
@@ -348,9 +349,15 @@ def insert_data_body(quads: Iterable[ox.Quad]) -> str:
 def open_store(settings: Settings, *, initialise: bool = True) -> Store:
     """Open the store the settings name; on first use fill it with ontology/, shapes/ and data/.
 
-    ``initialise=False`` opens it as it is (used by ``leernet init`` itself and by tests).
+    ``initialise=False`` opens it as it is (used by ``leernet init`` itself and by tests). With
+    ``settings.store_url`` set it is a :class:`graph.remote_store.RemoteStore` on that SPARQL server.
     """
-    store = EmbeddedStore(settings)
+    if settings.store_url:
+        from graph.remote_store import RemoteStore  # late import: it builds on this module
+
+        store: Store = RemoteStore(settings)
+    else:
+        store = EmbeddedStore(settings)
     if initialise and len(store) == 0:
         from graph.ingest import load_curated  # late import: ingest builds on this module
 

@@ -149,3 +149,42 @@ def run_cli(store_path):
         )
 
     return run
+
+
+# -- remote store (tests/virtuoso.py) ---------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def virtuoso_server():
+    """A Virtuoso server on free 127.0.0.1 ports for the whole session (started once, stopped at the end).
+    Without ``virtuoso-t`` the tests that need it are skipped, or fail when the environment sets CI."""
+    import virtuoso
+
+    if virtuoso.binary() is None:
+        message = "virtuoso-t is not installed (apt-get install virtuoso-opensource; .ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must run the remote-store tests")
+        pytest.skip(message)
+    server = virtuoso.start()
+    yield server
+    server.stop()
+
+
+def remote_settings(server, base_settings, **changes):
+    """``base_settings`` pointed at the Virtuoso ``server`` (its anonymous /sparql endpoint)."""
+    return base_settings.with_(**{"store_url": server.url, "store_timeout": 30.0, **changes})
+
+
+@pytest.fixture(params=["embedded", "virtuoso"])
+def any_store(request, memory_settings):
+    """An empty store of each backend in turn: in-memory pyoxigraph, and a RemoteStore on the session's
+    Virtuoso (emptied first; staged uploads with INSERT DATA, the Graph Store Protocol is tested apart)."""
+    if request.param == "embedded":
+        store = EmbeddedStore(memory_settings)
+    else:
+        from graph.remote_store import RemoteStore
+
+        server = request.getfixturevalue("virtuoso_server")
+        server.clear()
+        store = RemoteStore(remote_settings(server, memory_settings))
+    yield store
+    store.close()

@@ -311,3 +311,22 @@ def test_serve_subcommand_runs_the_server(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_whole_graph_questions_come_from_the_kept_summary(srv):
+    """/organisation-pairs and /sector-mixing answer what graph.summaries computes on the same store
+    (its own tests count the expected values by hand), with nothing hidden."""
+    from graph import summaries
+
+    expected = summaries.compute(srv.store)
+    pairs = every(srv, "/organisation-pairs")
+    assert [(p["a"]["iri"], p["b"]["iri"], p["sharedNetworks"]) for p in pairs] == [
+        (p["a"], p["b"], p["shared"]) for p in expected.pairs]
+    assert pairs[0]["a"]["name"] and pairs[0]["sharedNetworks"] >= pairs[-1]["sharedNetworks"]
+    mixing = api(srv, "/sector-mixing")
+    assert mixing["summary"]["current"] is True
+    assert [(m["a"]["id"], m["b"]["id"], m["pairs"]) for m in mixing["items"]] == [
+        (m["a"].rsplit("/", 1)[1], m["b"].rsplit("/", 1)[1], m["pairs"]) for m in expected.mixing]
+    assert abs(sum(m["share"] for m in mixing["items"]) - 1) < 0.01
+    text = json.dumps(pairs) + json.dumps(mixing)
+    assert not any(secret in text for secret in CANARY_SECRETS)
