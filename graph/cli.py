@@ -112,6 +112,19 @@ examples:
   leernet stats
   leernet stats --format json
 """),
+    "summarise": ("compute and keep the whole-graph answers: pairs sharing most networks, sector mixing",
+                  """\
+Counts, over every public network, which pairs of organisations (and lectoraten) share the most
+networks and how many collaborating pairs there are between each two sectors, and keeps the
+result in the graph graph/summary with the state of the store it describes. The API's
+/api/v1/organisation-pairs and /api/v1/sector-mixing answer from it at once; after the data
+changed they serve it marked current=false while computing it again. Run this after a large
+load so that the first visitor does not wait. Prints the top pairs and the sector mixing.
+
+examples:
+  leernet summarise
+  leernet summarise --top 20 --format json
+"""),
     "backup": ("make a consistent copy of the on-disk store in a new directory",
                """\
 examples:
@@ -261,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["turtle", "ntriples", "nquads", "trig", "jsonld"], help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (gzipped if it ends in .gz) instead of stdout")
     p = command("stats")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    p = command("summarise")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="pairs to print (default 10)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
     p = command("backup")
     p.add_argument("directory", metavar="DIR", help="a new or empty directory")

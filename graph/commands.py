@@ -292,6 +292,27 @@ def stats(args, store, ui: Ui) -> None:
         print(format_stats(result, store.settings.base_iri))
 
 
+def summarise(args, store, ui: Ui) -> None:
+    """``leernet summarise``: compute the kept whole-graph answers and print the top of them."""
+    from graph import summaries
+
+    summary = summaries.compute(store)
+    summaries.keep(store, summary)
+    if args.format == "json":
+        print(json.dumps({**json.loads(summary.to_json()), "pairs": summary.pairs[:args.top]}, indent=2,
+                         ensure_ascii=False))
+        return
+    base = store.settings.base_iri
+    ui.info(f"{summary.organisations} organisations in {summary.networks} networks; "
+            f"{summary.collaborating_pairs} pairs share at least one network (kept in graph/summary)")
+    print("shared  organisation pair")
+    for pair in summary.pairs[:args.top]:
+        print(f"{pair['shared']:>6}  {pair['a'].removeprefix(base)} + {pair['b'].removeprefix(base)}")
+    print("\n pairs  sectors")
+    for mix in summary.mixing:
+        print(f"{mix['pairs']:>6}  {mix['a'].removeprefix(base)} + {mix['b'].removeprefix(base)}")
+
+
 def backup(args, store, ui: Ui) -> None:
     """``leernet backup``: a consistent copy of the store."""
     from graph.backup import backup as make_backup
@@ -333,7 +354,7 @@ def drop(args, store, ui: Ui) -> None:
     ui.info(f"dropped <{graph}>")
 
 
-HANDLERS = {"init": init, "load": load, "import": import_, "validate": validate, "query": query,
+HANDLERS = {"summarise": summarise, "init": init, "load": load, "import": import_, "validate": validate, "query": query,
             "export": export, "stats": stats, "backup": backup, "drop": drop}
 
 

@@ -95,3 +95,18 @@ def test_kept_summary_is_served_until_the_store_changes(memory_store, tmp_path):
     load_files(memory_store, [extra], command="test")
     assert summaries.state_of(memory_store) != first.state
     assert summaries.current(memory_store).state == summaries.state_of(memory_store)
+
+
+def test_cli_summarise_keeps_what_it_prints(run_cli, cli_store, memory_store):
+    """``leernet summarise`` on the initialised (curated) store prints and keeps the answers that
+    compute() gives on the same data in memory."""
+    import json
+
+    done = run_cli("summarise", "--top", "5", "--format", "json", store=cli_store)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    expected = summaries.compute(memory_store)
+    assert printed["pairs"] == expected.pairs[:5] and printed["mixing"] == expected.mixing
+    again = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://data.leernet.nl/graph/summary> "
+                    "{ ?s ?p ?o } }", "--format", "csv", store=cli_store)
+    assert again.stdout.split()[-1] == "1"
