@@ -212,8 +212,10 @@ def collaborators(request: Request, id: str, period: str | None = Query(None, pa
     iri = existing(ctx, kind, id)
     window = parse_period(period)
     reader = Reader(ctx)
-    rows = [r for r in reader.select(q.collaborators_query(ctx.base, iri))
-            if all(ctx.privacy.visible(r[k].value) for k in ("ctx", "c2", "other", "m2"))]
+    units = [r["u"].value for r in reader.select(q.units_query(ctx.base, iri))]
+    contexts = [r["c1"].value for r in reader.select(q.contexts_query(ctx.base, [iri, *units]))]
+    rows = [r for r in reader.select(q.collaborators_query(ctx.base, iri, contexts))
+            if all(ctx.privacy.visible(r[k].value) for k in ("ctx", "c2", "other", "m2"))] if contexts else []
     if rows:
         memberships = sorted({r["m2"].value for r in rows})
         rows = q.with_membership_details(rows, reader.select(q.membership_details_query(ctx.base, memberships)))

@@ -1,8 +1,8 @@
 """The benchmark's HTTP client, run in its own process: ``python bench/client.py JOB_JSON``.
 
 ``kind`` is ``rest`` (leernet's REST API: one GET per question) or ``sparql`` (an rdflib-endpoint:
-the same SPARQL of api/queries.py as the in-process runs, POSTed; the members and collaborators
-questions take two requests, as in the API). ``mode`` is ``latency`` (sequential: median and p95 per question) or
+the same SPARQL as the naive in-process runs, POSTed: api/queries.py's, except for collaborators, asked
+in one hand-written query; the members question takes two requests, as in the API). ``mode`` is ``latency`` (sequential: median and p95 per question) or
 ``throughput`` (``concurrency`` threads for ``duration`` seconds, at most ``max_requests`` requests).
 Only 127.0.0.1 is ever contacted.
 """
@@ -21,7 +21,9 @@ import httpx
 from api import queries as q
 
 REST_PATHS = {"collaborators": "/api/v1/organisations/{}/collaborators", "members": "/api/v1/networks/{}/members",
-              "theme-networks": "/api/v1/themes/{}/networks", "portfolio": "/api/v1/programmes/{}/funded"}
+              "theme-networks": "/api/v1/themes/{}/networks", "portfolio": "/api/v1/programmes/{}/funded",
+              "org-pairs": "/api/v1/organisation-pairs", "sector-mixing": "/api/v1/sector-mixing"}
+WHOLE_GRAPH = ("org-pairs", "sector-mixing")
 SPARQL_JSON = "application/sparql-results+json"
 
 
@@ -38,17 +40,23 @@ def asker(job: dict):
         if job["kind"] == "rest":
             client.get(job["url"] + REST_PATHS[question].format(slug)).raise_for_status()
         elif question == "collaborators":
-            rows = sparql(client, q.collaborators_query(base, f"{base}id/organisatie/{slug}"))
-            if rows:  # two requests, as in the API
-                sparql(client, q.membership_details_query(base, {r["m2"] for r in rows}))
+            from worker import NAIVE_COLLABORATORS
+            from graph.namespaces import sparql_prefixes
+
+            sparql(client, NAIVE_COLLABORATORS.format(prefixes=sparql_prefixes(base),
+                                                      organisation=f"{base}id/organisatie/{slug}"))
         elif question == "members":
             iri = f"{base}id/netwerk/{slug}"
             networks = [r["n"] for r in sparql(client, q.descendants_query(base, iri))] or [iri]
             sparql(client, q.memberships_query(base, of_organizations=networks))
         elif question == "theme-networks":
             sparql(client, q.list_query(base, q.KINDS["networks"], {"theme": slug}, None))
-        else:
+        elif question == "portfolio":
             sparql(client, q.funded_query(base, f"{base}id/programma/{slug}"))
+        else:
+            from worker import whole_graph_query
+
+            sparql(client, whole_graph_query(base, question))
 
     return ask
 
@@ -87,7 +95,8 @@ def latency(job: dict) -> dict:
 
 def throughput(job: dict) -> dict:
     ask = asker(job)
-    work = [(question, slug) for question, slugs in job["samples"].items() for slug in slugs]
+    work = [(question, slug) for question, slugs in job["samples"].items() for slug in slugs
+            if question not in WHOLE_GRAPH]
     deadline = time.perf_counter() + job["duration"]
     budget = [job["max_requests"]]
     lock = threading.Lock()

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 QUESTIONS = ("collaborators", "members", "theme-networks", "portfolio")
+WHOLE_GRAPH = ("org-pairs", "sector-mixing")  # whole-graph questions: their own phase, not in the throughput mix
 MEASURES = ("ei", "brokerage", "blau", "assortativity", "constraint", "betweenness", "communities", "spanners")
 
 
@@ -112,15 +113,34 @@ def summary(times: list[float]) -> dict:
             "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2)}
 
 
-def question_runner(base: str, select):
+NAIVE_COLLABORATORS = """{prefixes}SELECT DISTINCT ?ctx ?c2 ?other ?m2 ?role ?period WHERE {{
+  ?m1 org:member/org:unitOf? <{organisation}> ; org:organization ?c1 .
+  ?c1 schema:parentOrganization* ?ctx .
+  ?c2 schema:parentOrganization* ?ctx .
+  ?m2 org:organization ?c2 ; org:member ?other .
+  FILTER(?other != <{organisation}>)
+  FILTER NOT EXISTS {{ ?other org:unitOf <{organisation}> }}
+  FILTER NOT EXISTS {{ ?other a schema:Person }}
+  OPTIONAL {{ ?m2 org:role ?role }} OPTIONAL {{ ?m2 org:memberDuring ?period }}
+}}"""
+
+
+def question_runner(base: str, select, naive: bool = False):
     """``run((question, slug))`` for the four policymaker questions, with the REAL queries of api/queries.py;
     ``select(query)`` returns rows as dicts of strings."""
     from api import queries as q
+    from graph.namespaces import sparql_prefixes
 
     def run(item):
         question, slug = item
         if question == "collaborators":
-            rows = select(q.collaborators_query(base, f"{base}id/organisatie/{slug}"))
+            iri = f"{base}id/organisatie/{slug}"
+            if naive:  # one query, as one would write it by hand (leernet's steps suit its stores)
+                rows = select(NAIVE_COLLABORATORS.format(prefixes=sparql_prefixes(base), organisation=iri))
+                return rows
+            units = [r["u"] for r in select(q.units_query(base, iri))]
+            contexts = [r["c1"] for r in select(q.contexts_query(base, [iri, *units]))]
+            rows = select(q.collaborators_query(base, iri, contexts)) if contexts else []
             details = select(q.membership_details_query(base, {r["m2"] for r in rows})) if rows else []
             return q.with_membership_details(rows, details)
         if question == "members":
@@ -129,9 +149,28 @@ def question_runner(base: str, select):
             return select(q.memberships_query(base, of_organizations=networks))
         if question == "theme-networks":
             return select(q.list_query(base, q.KINDS["networks"], {"theme": slug}, None))
-        return select(q.funded_query(base, f"{base}id/programma/{slug}"))
+        if question == "portfolio":
+            return select(q.funded_query(base, f"{base}id/programma/{slug}"))
+        return select(whole_graph_query(base, question))
 
     return run
+
+
+def whole_graph_query(base: str, question: str) -> str:
+    """What one would write by hand for the whole-graph questions: a self-join over every membership."""
+    pairs = (f"PREFIX org: <http://www.w3.org/ns/org#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+             "SELECT DISTINCT ?a ?b ?n WHERE { ?m1 org:organization ?n ; org:member ?a . "
+             "?m2 org:organization ?n ; org:member ?b . ?a a org:FormalOrganization . ?b a org:FormalOrganization . "
+             "FILTER(STR(?a) < STR(?b)) }")
+    if question == "org-pairs":
+        return pairs.replace("SELECT DISTINCT ?a ?b ?n WHERE", "SELECT ?a ?b (COUNT(DISTINCT ?n) AS ?shared) WHERE") + (
+            " GROUP BY ?a ?b ORDER BY DESC(?shared) LIMIT 20")
+    top = (f"?{{v}} org:classification/skos:broader* ?s{{v}} . ?s{{v}} skos:inScheme <{base}def/sector> "
+           "FILTER NOT EXISTS {{ ?s{v} skos:broader ?above{v} }} ")
+    return (pairs.split("SELECT")[0] + "SELECT ?sa ?sb (COUNT(*) AS ?pairs) WHERE { { "
+            + "SELECT DISTINCT ?a ?b WHERE" + pairs.split("WHERE", 1)[1] + " } "
+            + top.format(v="a").replace("{{", "{").replace("}}", "}")
+            + top.format(v="b").replace("{{", "{").replace("}}", "}") + "} GROUP BY ?sa ?sb")
 
 
 def free_port() -> int:
@@ -152,13 +191,18 @@ def run_client(spec: dict, mode: str, url: str, timeout: float) -> dict:
 
 def http_phases(spec: dict, url: str, limit: float, server_pid: int | None = None) -> None:
     """Latency of each question over HTTP, then throughput under concurrent load."""
+    per_entity = {**spec, "samples": {k: v for k, v in spec["samples"].items() if k not in WHOLE_GRAPH}}
     with phase("http-latency", limit) as record:
-        record.update(run_client(spec, "latency", url, limit))
+        record.update(run_client(per_entity, "latency", url, limit))
     with phase("http-throughput", limit) as record:
-        record.update(run_client(spec, "throughput", url, limit))
+        record.update(run_client(per_entity, "throughput", url, limit))
         if server_pid:
             record["server_peak_rss_mib"] = round(status_kib("VmHWM", str(server_pid)) / 1024, 1)
             record["server_rss_mib"] = round(status_kib("VmRSS", str(server_pid)) / 1024, 1)
+    # Last: a self-join the naive server gives up on keeps running inside it after the client stops.
+    whole = {**spec, "samples": {k: v for k, v in spec["samples"].items() if k in WHOLE_GRAPH}}
+    with phase("http-whole-graph", limit) as record:
+        record.update(run_client(whole, "latency", url, limit))
 
 
 def wait_for(url: str, seconds: float) -> None:
@@ -217,6 +261,16 @@ def leernet_side(spec: dict) -> None:
     with phase("query", limit) as record:
         for question in QUESTIONS:
             record[question] = latencies(run, [(question, s) for s in items[question]], spec["repeats"], limit / 6)
+    from graph import summaries
+
+    with phase("summary", limit) as record:  # computed and kept once; the questions read what is kept
+        kept = summaries.current(store)
+        record["pairs"] = kept.collaborating_pairs
+    answers = {"org-pairs": lambda: summaries.current(store).pairs[:20],
+               "sector-mixing": lambda: summaries.current(store).mixing}
+    with phase("whole-graph", limit) as record:
+        for question in WHOLE_GRAPH:
+            record[question] = latencies(lambda item: answers[item[0]](), [(question, "")], spec["repeats"], limit / 3)
     with phase("analysis", limit) as record:
         from graph.analysis import KnowledgeGraphNetworks, run_measure
 
@@ -274,10 +328,13 @@ def naive_side(spec: dict) -> None:
     def select(query):
         return [{str(k): str(v) for k, v in row.asdict().items()} for row in graph.query(query)]
 
-    run = question_runner(settings.base_iri, select)
+    run = question_runner(settings.base_iri, select, naive=True)
     with phase("query", limit) as record:
         for question in QUESTIONS:
             record[question] = latencies(run, [(question, s) for s in items[question]], spec["repeats"], limit / 6)
+    for question in WHOLE_GRAPH:  # a phase each: a self-join that runs out of time stops only itself
+        with phase(f"whole-graph-{question}", limit) as record:
+            record[question] = latencies(run, [(question, "")], 1, limit)
     import uvicorn
     from rdflib_endpoint import SparqlEndpoint
 

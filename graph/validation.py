@@ -8,6 +8,11 @@ read once per process and read again when a file in their directory changes.
 The store (oxigraph) keeps literals of the integer subtypes (xsd:nonNegativeInteger, xsd:int, ...)
 as xsd:integer. So that data validates the same before and after it is stored, a ``sh:datatype``
 of such a subtype is read as "that subtype, or an xsd:integer within the subtype's range".
+
+Two engines give the same results: "sparql" (the default, :mod:`graph.shacl_sparql`: the shapes
+compiled into SPARQL queries, run on the store itself or on an in-memory pyoxigraph store) and
+"pyshacl" (the reference). Choose with ``engine=`` or the setting ``validator``
+(``LEERNET_VALIDATOR``).
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
+from graph.errors import InputError
 from graph.namespaces import prefixes
 from graph.settings import Settings
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+ENGINES = ("sparql", "pyshacl")
 WORDS = {
     "nl": {"Violation": "Overtreding", "Warning": "Waarschuwing", "Info": "Info", "path": "pad",
            "value": "waarde", "message": "melding", "shape": "shape", "on": "bij",
@@ -220,13 +227,17 @@ def validate_graph(
     lang: str = "nl",
     locate: Callable[[str], str | None] | None = None,
     inplace: bool = False,
+    engine: str | None = None,
 ) -> ValidationReport:
-    """Validate ``data`` ∪ ontology against the shapes (pyshacl, no inference).
+    """Validate ``data`` ∪ ontology against the shapes (no inference).
 
     ``locate`` maps a focus node IRI to where it is written ("file.ttl, line 12"); with
-    ``inplace=True`` the ontology is added to ``data`` itself instead of to a copy (faster).
+    ``inplace=True`` pyshacl adds the ontology to ``data`` itself instead of to a copy (faster).
+    ``engine`` is "sparql" or "pyshacl" (default: ``settings.validator``).
     """
     shapes = load_shapes(settings)
+    if _engine(engine, settings) == "sparql":
+        return _validate_graph_sparql(data, settings, shapes, lang, locate, inplace)
     if inplace:
         data_graph = data
     else:
@@ -246,6 +257,50 @@ def validate_graph(
                for report in results_graph.subjects(RDF.type, SH.ValidationReport)
                for node in results_graph.objects(report, SH.result)]
     return ValidationReport(results, namespaces)
+
+
+def _engine(engine: str | None, settings: Settings) -> str:
+    chosen = engine or getattr(settings, "validator", "sparql")
+    if chosen not in ENGINES:
+        raise InputError(f"unknown validator {chosen!r}", ["choose 'sparql' (fast, the default) or 'pyshacl' "
+                                                            "(e.g. LEERNET_VALIDATOR=pyshacl)"])
+    return chosen
+
+
+def _validate_graph_sparql(data: Graph, settings: Settings, shapes: Graph, lang: str, locate, inplace: bool):
+    """validate_graph with the SPARQL engine: data and ontology in an in-memory pyoxigraph store."""
+    from graph.shacl_sparql import evaluate, load_graphs
+
+    namespaces = report_namespaces(settings)
+    if len(shapes) == 0:
+        return ValidationReport([], namespaces)
+    ontology = load_ontology(settings)
+    store, term = load_graphs([data, ontology], cache=(ontology,))
+
+    def data_graph() -> Graph:  # the graph pyshacl would validate: its prefixes shape default messages
+        if inplace:
+            return data
+        copy = Graph()
+        copy += data
+        return copy
+
+    found = evaluate(shapes, store.query, term=term, data_graph=data_graph)
+    return ValidationReport([_from_raw(r, shapes, lang, locate) for r in found], namespaces)
+
+
+def _from_raw(raw, shapes: Graph, lang: str, locate) -> ValidationResult:
+    """A ValidationResult from a :class:`graph.shacl_sparql.RawResult`, written as :func:`_result` does."""
+    focus_text = str(raw.focus)
+    return ValidationResult(
+        severity=SEVERITIES.get(raw.shape.severity, "Violation"),
+        focus_node=focus_text,
+        path=None if raw.path is None else _path_text(raw.path, shapes),
+        value=None if raw.value is None else _value_text(raw.value),
+        constraint=str(raw.component),
+        shape=_shape_text(raw.shape.node, shapes),
+        message=_message(list(raw.messages), lang),
+        location=locate(focus_text) if locate and isinstance(raw.focus, URIRef) else None,
+    )
 
 
 def report_namespaces(settings: Settings) -> dict[str, str]:
@@ -330,13 +385,21 @@ def _shape_text(shape, shapes: Graph) -> str:
     return "(anonymous shape)"
 
 
-def validate_store(store, settings: Settings, *, lang: str = "nl") -> ValidationReport:
-    """Validate the whole store (every graph except the shapes graphs); locations name the graph."""
+def validate_store(store, settings: Settings, *, lang: str = "nl", engine: str | None = None) -> ValidationReport:
+    """Validate the whole store (every graph except the shapes graphs); locations name the graph
+    (the first one, by IRI, in which the focus node is a subject).
+
+    The "sparql" engine queries the store itself (with those graphs as the default graph); a remote
+    store is first copied into a local in-memory store. "pyshacl" copies everything into an rdflib
+    graph first.
+    """
     import pyoxigraph as ox
 
     from graph.rdfio import triples_to_rdflib
 
     shapes_prefix = f"{settings.base_iri}graph/shapes/"
+    if _engine(engine, settings) == "sparql":
+        return _validate_store_sparql(store, settings, lang, shapes_prefix)
     home: dict[str, str] = {}
     kept = []
     for quad in store.quads():
@@ -345,6 +408,41 @@ def validate_store(store, settings: Settings, *, lang: str = "nl") -> Validation
             continue
         kept.append(quad)
         if graph and isinstance(quad.subject, ox.NamedNode):
-            home.setdefault(quad.subject.value, graph)
-    return validate_graph(triples_to_rdflib(kept), settings, lang=lang, inplace=True,
+            home[quad.subject.value] = min(home.get(quad.subject.value, graph), graph)
+    return validate_graph(triples_to_rdflib(kept), settings, lang=lang, inplace=True, engine="pyshacl",
                           locate=lambda iri: f"graph <{home[iri]}>" if iri in home else None)
+
+
+def _validate_store_sparql(store, settings: Settings, lang: str, shapes_prefix: str) -> ValidationReport:
+    from graph.shacl_sparql import evaluate
+
+    namespaces = report_namespaces(settings)
+    shapes = load_shapes(settings)
+    graphs = [g for g in store.named_graphs() if not g.startswith(shapes_prefix)]
+    if len(shapes) == 0 or not graphs:
+        return ValidationReport([], namespaces)
+    if getattr(store, "oxigraph", None) is None:
+        # A remote server gets a local copy: the compiled queries use SPARQL that Virtuoso 7 cannot
+        # compile (COALESCE over EXISTS, error SQ074), and one copy costs less than ~200 round trips.
+        from graph.store import EmbeddedStore
+
+        local = EmbeddedStore(settings.with_(store_path=None))
+        local.oxigraph.bulk_extend(q for g in graphs for q in store.quads(graph=g))
+        store = local
+    found = evaluate(shapes, lambda sparql: store.query(sparql, default_graph=graphs))
+    home = _homes(store, graphs, sorted({str(r.focus) for r in found if isinstance(r.focus, URIRef)}))
+    return ValidationReport([_from_raw(r, shapes, lang, lambda iri: f"graph <{home[iri]}>" if iri in home else None)
+                             for r in found], namespaces)
+
+
+def _homes(store, graphs: list[str], iris: list[str], chunk: int = 2000) -> dict[str, str]:
+    """For each IRI, the first graph (by IRI) in which it is a subject."""
+    home: dict[str, str] = {}
+    for start in range(0, len(iris), chunk):
+        values = " ".join(f"<{iri}>" for iri in iris[start:start + chunk])
+        rows = store.query(f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                           default_graph=graphs, named_graphs=graphs)
+        for row in rows:
+            subject, graph = row["s"].value, row["g"].value
+            home[subject] = min(home.get(subject, graph), graph)
+    return home
