@@ -25,9 +25,9 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 from graph.errors import InputError, NotFound, ValidationFailed
-from graph.rdfio import QUAD_FORMATS, Locator, Source, from_rdflib, parse_source, read_source, triples_to_rdflib
+from graph.rdfio import QUAD_FORMATS, Locator, Source, from_rdflib, parse_source, read_source
 from graph.store import to_quad
-from graph.validation import ValidationReport, ValidationResult, validate_graph
+from graph.validation import ValidationReport, ValidationResult, validate_triples
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 
@@ -157,9 +157,9 @@ def _validate(store, content: dict[str, list[ox.Triple]], lang, locate, progress
                     objects.add(quad.object)
     for node in objects:
         touched.extend(q for q in store.quads(subject=node, predicate=RDF_TYPE) if visible(q))
-    data = triples_to_rdflib(touched, triples_to_rdflib(batch))
     _status(progress, f"validating {len(batch)} triples (with {len(touched)} they touch) against the shapes ...")
-    report = validate_graph(data, settings, lang=lang, locate=locate, inplace=True)
+    data = batch + [ox.Triple(q.subject, q.predicate, q.object) for q in touched]
+    report = validate_triples(data, settings, lang=lang, locate=locate)
     names = {n.value for n in mentioned} | _blank_subjects(content)
     report.results = [r for r in report.results if r.focus_node in names]
     return report
