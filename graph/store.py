@@ -229,6 +229,14 @@ class EmbeddedStore(Store):
         # nodes are first staged with extend() (transactional, keeps ids) and then MOVEd into
         # place in that same update; until then only the staging graph holds them.
         content = {iri: [to_quad(t, iri) for t in triples] for iri, triples in graphs.items()}
+        if self._all_new(content, retract or {}):
+            # Nothing to drop or retract: one extend() is one transaction too, and much faster than
+            # parsing an INSERT DATA (1M triples: seconds instead of 88 s).
+            try:
+                self._store.extend([*(q for quads in content.values() for q in quads), *map(to_quad, metadata)])
+            finally:
+                self.generation += 1
+            return
         staged: dict[str, str] = {}
         try:
             operations = []
@@ -257,6 +265,16 @@ class EmbeddedStore(Store):
             for staging in staged.values():
                 if self._store.contains_named_graph(ox.NamedNode(staging)):
                     self._store.remove_graph(ox.NamedNode(staging))
+
+    def _all_new(self, content: Mapping[str, list], retract: Mapping[str, Iterable[str]]) -> bool:
+        """Whether none of the graphs exists and none of the subjects to retract has triples."""
+        if any(self._store.contains_named_graph(ox.NamedNode(iri)) for iri in content):
+            return False
+        for graph, subjects in retract.items():
+            for subject in subjects:
+                if next(iter(self._store.quads_for_pattern(ox.NamedNode(subject), None, None, ox.NamedNode(graph))), None):
+                    return False
+        return True
 
     def drop_graph(self, graph):
         self.update(f"DROP SILENT GRAPH <{graph}>")
