@@ -263,7 +263,7 @@ def leernet_side(spec: dict) -> None:
             record[question] = latencies(run, [(question, s) for s in items[question]], spec["repeats"], limit / 6)
     from graph import summaries
 
-    with phase("summary", limit) as record:  # computed and kept once; the questions read what is kept
+    with phase("summary", max(limit, 600)) as record:  # computed and kept once; the questions read it
         kept = summaries.current(store)
         record["pairs"] = kept.collaborating_pairs
     answers = {"org-pairs": lambda: summaries.current(store).pairs[:20],
