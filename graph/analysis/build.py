@@ -11,7 +11,10 @@ making a product) is *enclosed* by it: its actors also meet in the enclosing con
 projection, two actors are tied by every context they share, keeping only the closest ones (a
 shared umbrella does not count again when they already share a network inside it).
 
-The store is read with one SPARQL query (plus one for provenance); nothing is queried per node.
+The store is read once per state of the store (one SPARQL query, or for the embedded store one
+index scan per predicate, plus one query for provenance); nothing is queried per node. Each network
+is built once per selection as arrays (:class:`~graph.analysis.projection.Projection`, kept for the
+measures that follow) and, when asked for, as a networkx graph with the evidence of every tie.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ import calendar
 import difflib
 import hashlib
 import re
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import networkx as nx
+import numpy as np
 import pyoxigraph as ox
 
+from graph.analysis.projection import Projection, pair_table
 from graph.errors import InputError
 from graph.namespaces import sparql_prefixes
 
@@ -37,6 +42,8 @@ ACTOR_TYPES = ("organisation", "lectoraat", "collaboration", "person", "rolegrou
 ORGANISATION_TYPES = ("organisation", "lectoraat", "collaboration")
 CONTEXT_TYPES = ("network", "collaboration", "programme", "project", "event", "product")
 PROJECTIONS = ("organisations", "actors", "networks", "two-mode")
+ACTOR_KINDS = {"organisation": "organisation", "lectoraat": "lectoraat", "collaboration-actor": "collaboration",
+               "person": "person", "count": "rolegroup"}  # kind of resource -> actor type
 
 PREDICATES = {
     "type": "rdf:type", "member": "org:member", "organization": "org:organization", "role": "org:role",
@@ -61,6 +68,7 @@ TYPES = {
     "schema.org/Person": "person", "org#Membership": "membership", "leernet#ParticipantCount": "count",
 }
 PRODUCT_SPACE = "id/product/"
+PROJECTION_CACHE = 6  # projections (as arrays) kept per state of the store, for the measures that follow
 
 
 @dataclass(frozen=True)
@@ -172,30 +180,51 @@ class KnowledgeGraphNetworks:
         self.facts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.graphs_of: dict[tuple, set] = defaultdict(set)
         self._memo: dict[tuple, object] = {}
+        self._projections: OrderedDict[tuple, Projection] = OrderedDict()
+        self._selected: OrderedDict[Selection, list[Tie]] = OrderedDict()
+        self._attributes_of: dict[str, dict] = {}
+        self._lock = threading.Lock()  # the API uses one instance from several threads
+        self.generation = getattr(store, "generation", 0)  # the state of the store the facts were read in
         self._read()
         self._classify()
 
     # -- reading ---------------------------------------------------------------------------------
 
     def _read(self) -> None:
-        base = self.base
-        back = {f"<{iri}>": name for name, iri in self._expanded().items()}
-        values = " ".join(back)
-        query = (f"{sparql_prefixes(base)}SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
-                 f'FILTER(!STRSTARTS(STR(?g), "{base}graph/shapes/") && !STRSTARTS(STR(?g), "{base}graph/analysis/")) }}')
         relations = {"member", "inNetwork", "from", "funder", "creator", "author", "projectMember", "organizer", "headOf"}
+        facts, graphs_of = self.facts, self.graphs_of
+        for name, s, value, g in self._statements():
+            facts[s][name].append(value)
+            if name in relations:
+                graphs_of[(s, name, value)].add(g)
+        self.sources: dict[str, list[str]] = defaultdict(list)
+        for row in self.store.query(f"{sparql_prefixes(self.base)}SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g prov:wasDerivedFrom ?src }} }}"):
+            self.sources[row["g"].value].append(row["src"].value)
+
+    def _statements(self):
+        """(predicate name, subject IRI, object IRI or term, graph IRI) of every statement read: from
+        the named graphs except shapes and analysis results. An embedded store is read predicate by
+        predicate through its index (about twice as fast as the one SPARQL query other stores get)."""
+        base = self.base
+        skip = (f"{base}graph/shapes/", f"{base}graph/analysis/")
+        expanded = self._expanded()
+        native = getattr(self.store, "oxigraph", None)
+        if isinstance(native, ox.Store):
+            for name, iri in expanded.items():
+                for quad in native.quads_for_pattern(None, ox.NamedNode(iri), None, None):
+                    s, o, g = quad.subject, quad.object, quad.graph_name
+                    if isinstance(s, ox.BlankNode) or not isinstance(g, ox.NamedNode) or g.value.startswith(skip):
+                        continue
+                    yield name, s.value, o.value if isinstance(o, ox.NamedNode) else o, g.value
+            return
+        back = {f"<{iri}>": name for name, iri in expanded.items()}
+        query = (f"{sparql_prefixes(base)}SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {' '.join(back)} }} GRAPH ?g {{ ?s ?p ?o }} "
+                 f'FILTER(!STRSTARTS(STR(?g), "{skip[0]}") && !STRSTARTS(STR(?g), "{skip[1]}")) }}')
         for row in self.store.query(query):
             s, p, o, g = row["s"], row["p"], row["o"], row["g"]
             if isinstance(s, ox.BlankNode):
                 continue
-            name = back[f"<{p.value}>"]
-            value = o.value if isinstance(o, ox.NamedNode) else o
-            self.facts[s.value][name].append(value)
-            if name in relations:
-                self.graphs_of[(s.value, name, value)].add(g.value)
-        self.sources: dict[str, list[str]] = defaultdict(list)
-        for row in self.store.query(f"{sparql_prefixes(base)}SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g prov:wasDerivedFrom ?src }} }}"):
-            self.sources[row["g"].value].append(row["src"].value)
+            yield back[f"<{p.value}>"], s.value, o.value if isinstance(o, ox.NamedNode) else o, g.value
 
     def _expanded(self) -> dict[str, str]:
         prefixes = dict(re.findall(r"PREFIX (\w+): <([^>]+)>", sparql_prefixes(self.base)))
@@ -363,9 +392,7 @@ class KnowledgeGraphNetworks:
 
     def actor_type(self, iri: str) -> str | None:
         """organisation, lectoraat, collaboration, person or rolegroup; ``None`` for anything else."""
-        kind = self.kind.get(iri)
-        return {"organisation": "organisation", "lectoraat": "lectoraat", "collaboration-actor": "collaboration",
-                "person": "person", "count": "rolegroup"}.get(kind)
+        return ACTOR_KINDS.get(self.kind.get(iri))
 
     def _group_visible(self, count: str) -> bool:
         """A role group is left out when the sources say it has fewer people than the threshold."""
@@ -446,15 +473,27 @@ class KnowledgeGraphNetworks:
 
     def selected_ties(self, sel: Selection) -> list[Tie]:
         """The ties in the selection: to contexts passing the filters (or, unless direct only, to
-        the enclosing contexts that pass them), with periods overlapping the selection's."""
+        the enclosing contexts that pass them), with periods overlapping the selection's (the last
+        few selections are kept; treat the list as read-only)."""
+        found = self._recall(self._selected, sel)
+        return found if found is not None else self._keep(self._selected, sel, self._select(sel))
+
+    def _select(self, sel: Selection) -> list[Tie]:
         kept = []
+        spans: dict[str, tuple | None] = {}
+        every_period = sel.start is None and sel.end is None
         for tie in self.ties(sel.units):
-            span = tie.span or self.span(tie.context)
-            inside = overlaps(span, sel.start, sel.end)
-            if not (inside or (inside is None and sel.include_undated)):
-                continue
-            if self.matches(tie.context, sel):
-                kept.append(Tie(tie.actor, tie.context, tie.relation, tie.role, span, tie.graphs, tie.via))
+            span = tie.span
+            if not span:
+                context = tie.context
+                span = spans[context] if context in spans else spans.setdefault(context, self.span(context))
+            if not every_period:
+                inside = overlaps(span, sel.start, sel.end)
+                if not (inside or (inside is None and sel.include_undated)):
+                    continue
+            if self.matches(tie.context, sel):  # the tie itself when nothing changes (ties are read-only)
+                kept.append(tie if span is tie.span else
+                            Tie(tie.actor, tie.context, tie.relation, tie.role, span, tie.graphs, tie.via))
             elif sel.indirect and any((sel.theme, sel.region, sel.programme, sel.network_type)):
                 outer = [a for a in self.ancestors(tie.context) if self.matches(a, sel)]
                 nearest = [a for a in outer if not any(a in self.ancestors(o) for o in outer if o != a)]
@@ -471,8 +510,22 @@ class KnowledgeGraphNetworks:
     def _slug(self, iri: str | None) -> str:
         return iri.rstrip("/").rsplit("/", 1)[-1] if iri else ""
 
+    def snapshot(self) -> dict:
+        """:func:`snapshot` of the store, computed once per state of the store (its ``generation``)."""
+        key = ("snapshot", getattr(self.store, "generation", 0))
+        if key not in self._memo:
+            self._memo[key] = snapshot(self.store)
+        return self._memo[key]
+
     def node_attributes(self, iri: str) -> dict:
-        """label, label_en, iri, type, sector(s), region, role, size and more, as strings and numbers."""
+        """label, label_en, iri, type, sector(s), region, role, size and more, as strings and numbers
+        (a new dict each time; computed once per node)."""
+        found = self._attributes_of.get(iri)
+        if found is None:
+            found = self._attributes_of[iri] = self._node_attributes(iri)
+        return dict(found)
+
+    def _node_attributes(self, iri: str) -> dict:
         kind = self.actor_type(iri) or self.kind.get(iri, "")
         attrs = {"iri": iri, "label": self.label(iri, "nl"), "label_en": self.label(iri, "en"), "type": kind}
         home = iri
@@ -551,8 +604,7 @@ class KnowledgeGraphNetworks:
     def network(self, sel: Selection | None = None, projection: str = "organisations") -> nx.Graph:
         """The graph of a selection: ``two-mode``, or the projection on ``organisations``, ``actors`` or ``networks``."""
         sel = sel or Selection()
-        if projection not in PROJECTIONS:
-            raise InputError(f"projection {projection!r} does not exist", [f"use one of: {', '.join(PROJECTIONS)}"])
+        _check_projection(projection)
         ties = self.selected_ties(sel)
         if projection == "two-mode":
             graph = self._two_mode(ties)
@@ -560,23 +612,77 @@ class KnowledgeGraphNetworks:
             graph = self._networks(ties)
         else:
             graph = self._actors(ties, sel, ORGANISATION_TYPES if projection == "organisations" else ACTOR_TYPES)
-        graph.graph.update(projection=projection, period=sel.period_label, base=self.base,
-                           filters=";".join(v for v in (sel.theme, sel.region, sel.programme, sel.network_type) if v))
+        graph.graph.update(self._graph_attributes(sel, projection))
         return graph
+
+    def projection(self, sel: Selection | None = None, projection: str = "organisations") -> Projection:
+        """The network of a selection as arrays (nodes, attributes, edges and weights, without the
+        evidence), as :meth:`network` would build it: what the measures compute on. The last
+        :data:`PROJECTION_CACHE` are kept, so the measures of one run share one build."""
+        sel = sel or Selection()
+        _check_projection(projection)
+        key = (projection, sel)
+        found = self._recall(self._projections, key)
+        if found is not None:
+            return found
+        ties = self.selected_ties(sel)
+        if projection == "two-mode":
+            built = self._two_mode_arrays(ties)
+        elif projection == "networks":
+            built = self._network_pairs(ties)[0]
+        else:
+            built = self._actor_pairs(ties, sel, ORGANISATION_TYPES if projection == "organisations" else ACTOR_TYPES)[0]
+        built.kind = projection
+        built.graph.update(self._graph_attributes(sel, projection))
+        return self._keep(self._projections, key, built)
+
+    def _recall(self, cache: OrderedDict, key):
+        """A kept result (the most recently used move to the end), or None."""
+        with self._lock:
+            found = cache.get(key)
+            if found is not None:
+                cache.move_to_end(key)
+            return found
+
+    def _keep(self, cache: OrderedDict, key, value):
+        """Keep a result, forgetting the least recently used beyond PROJECTION_CACHE."""
+        with self._lock:
+            cache[key] = value
+            while len(cache) > PROJECTION_CACHE:
+                cache.popitem(last=False)
+        return value
+
+    def _graph_attributes(self, sel: Selection, projection: str) -> dict:
+        return {"projection": projection, "period": sel.period_label, "base": self.base,
+                "filters": ";".join(v for v in (sel.theme, sel.region, sel.programme, sel.network_type) if v)}
 
     def _add_node(self, graph: nx.Graph, iri: str, **extra) -> None:
         if iri not in graph:
             graph.add_node(iri, **self.node_attributes(iri), **extra)
 
-    def _set_roles(self, graph: nx.Graph, ties: list[Tie]) -> None:
+    def _roles(self, ties: list[Tie], present) -> dict[str, tuple[str, str]]:
+        """The role each actor shows: the most frequent of its own memberships, else of its people's groups."""
         roles: dict[str, Counter] = defaultdict(Counter)
         for tie in ties:  # an organisation's own memberships say its role; its people's groups only if nothing else does
-            if tie.role and tie.actor in graph:
+            if tie.role and tie.actor in present:
                 roles[tie.actor][tie.role] += 1 if tie.via is None else 0.001
-        for actor, counter in roles.items():
+        return {actor: sorted(counter.items(), key=lambda x: (-x[1], x[0]))[0][0] for actor, counter in roles.items()}
+
+    def _set_roles(self, graph: nx.Graph, ties: list[Tie]) -> None:
+        for actor, top in self._roles(ties, graph).items():
             if "role" not in graph.nodes[actor]:
-                top = sorted(counter.items(), key=lambda x: (-x[1], x[0]))[0][0]
                 graph.nodes[actor].update(role=self._slug(top), role_label=self.label(top))
+
+    def _attributes(self, nodes: list[str], ties: list[Tie], **extra) -> list[dict]:
+        """Node attributes as :meth:`network` sets them (``extra`` maps a node to more attributes)."""
+        attributes = [{**self.node_attributes(n), **extra.get(n, {})} for n in nodes]
+        present = set(nodes)
+        index = {n: i for i, n in enumerate(nodes)}
+        for actor, top in self._roles(ties, present).items():
+            attrs = attributes[index[actor]]
+            if "role" not in attrs:
+                attrs.update(role=self._slug(top), role_label=self.label(top))
+        return attributes
 
     def _two_mode(self, ties: list[Tie]) -> nx.Graph:
         graph = nx.Graph()
@@ -593,54 +699,203 @@ class KnowledgeGraphNetworks:
         self._set_roles(graph, ties)
         return graph
 
-    def _actors(self, ties: list[Tie], sel: Selection, kinds: tuple[str, ...]) -> nx.Graph:
-        graph = nx.Graph()
-        affiliations: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    def _two_mode_arrays(self, ties: list[Tie]) -> Projection:
+        index: dict[str, int] = {}
+        mode: dict[str, int] = {}
+        edges: dict[tuple[int, int], int] = {}
         for tie in ties:
-            if self.actor_type(tie.actor) not in kinds:
+            for node, side in ((tie.actor, 0), (tie.context, 1)):
+                if node not in index:
+                    index[node] = len(index)
+                    mode[node] = side
+            pair = (index[tie.actor], index[tie.context])
+            if pair not in edges and pair[::-1] in edges:
+                pair = pair[::-1]
+            edges[pair] = edges.get(pair, 0) + 1
+        nodes = list(index)
+        ends = np.array(list(edges), dtype=np.int64).reshape(-1, 2)
+        return Projection("two-mode", nodes, self._attributes(nodes, ties, **{n: {"bipartite": mode[n]} for n in nodes}),
+                          ends[:, 0].copy(), ends[:, 1].copy(), np.array(list(edges.values()), dtype=np.int64))
+
+    def _affiliations(self, ties: list[Tie], sel: Selection, kinds: tuple[str, ...]) -> dict[str, dict[str, list]]:
+        """Per actor (in order of appearance) the contexts it takes part in, each with the ties
+        (and the enclosing context they count for) that say so."""
+        affiliations: dict[str, dict[str, list]] = {}
+        actor_type, ancestors, matches = self.actor_type, self.ancestors, self.matches
+        for tie in ties:
+            if actor_type(tie.actor) not in kinds:
                 continue
-            affiliations[tie.actor][tie.context].append(self.evidence(tie))
+            contexts = affiliations.setdefault(tie.actor, {})
+            contexts.setdefault(tie.context, []).append((tie, None))
             if sel.indirect:
-                for outer in self.ancestors(tie.context):
-                    if self.matches(outer, sel):
-                        affiliations[tie.actor][outer].append(self.evidence(tie, outer))
-        for actor in affiliations:
-            self._add_node(graph, actor)
-        members: dict[str, list[str]] = defaultdict(list)
-        for actor, contexts in affiliations.items():
+                for outer in ancestors(tie.context):
+                    if matches(outer, sel):
+                        contexts.setdefault(outer, []).append((tie, outer))
+        return affiliations
+
+    def _actor_pairs(self, ties: list[Tie], sel: Selection, kinds: tuple[str, ...], keep: bool = False):
+        """The actor projection as arrays; with ``keep`` also the affiliations, contexts and per-edge
+        closest contexts the evidence is made of."""
+        if keep:
+            affiliations = self._affiliations(ties, sel, kinds)
+            joined = {actor: list(contexts) for actor, contexts in affiliations.items()}
+        else:  # the same contexts in the same order, without keeping which tie says what
+            seen: dict[str, list[str]] = {}
+            outer_of: dict[str, tuple[str, ...]] = {}
+            actor_type, ancestors, matches = self.actor_type, self.ancestors, self.matches
+            for tie in ties:
+                if actor_type(tie.actor) not in kinds:
+                    continue
+                context = tie.context
+                outer = outer_of.get(context)
+                if outer is None:
+                    outer = outer_of[context] = tuple(a for a in ancestors(context) if matches(a, sel)) if sel.indirect else ()
+                found = seen.get(tie.actor)
+                if found is None:
+                    found = seen[tie.actor] = []
+                found.append(context)
+                found.extend(outer)
+            joined = {actor: list(dict.fromkeys(contexts)) for actor, contexts in seen.items()}
+        nodes = list(joined)
+        by_iri = sorted(range(len(nodes)), key=nodes.__getitem__)
+        rank = np.empty(len(nodes), dtype=np.int64)
+        rank[by_iri] = np.arange(len(nodes))
+        members: dict[str, list[int]] = {}
+        for r, contexts in zip(rank.tolist(), joined.values()):
             for context in contexts:
-                members[context].append(actor)
-        shared: dict[tuple, set] = defaultdict(set)
-        for context, actors in members.items():
-            for a, b in combinations(sorted(set(actors)), 2):
-                shared[(a, b)].add(context)
-        for (a, b), contexts in shared.items():
-            closest = sorted(c for c in contexts if not any(c in self.ancestors(o) for o in contexts if o != c))
-            evidence = [item for c in closest for item in affiliations[a][c] + affiliations[b][c]]
-            labels = sorted({self.label(c) for c in closest})
-            graph.add_edge(a, b, weight=len(closest), contexts=closest, context_labels=labels,
-                           periods=sorted({e["period"] for e in evidence if e["period"]}),
-                           sources=sorted({s for e in evidence for s in e["sources"]}), evidence=evidence)
-        self._set_roles(graph, ties)
+                found = members.get(context)
+                if found is None:
+                    members[context] = [r]
+                else:
+                    found.append(r)
+        contexts = list(members)
+        position = {c: p for p, c in enumerate(contexts)}
+        sets = [np.sort(np.array(members[c], dtype=np.int64)) for c in contexts]
+        # A context whose members are exactly those of a context inside it is never the closest
+        # shared context of any pair: leave it out, but keep its place in the order of first occurrence.
+        family: dict[bytes, list[int]] = defaultdict(list)
+        for p, ids in enumerate(sets):
+            if ids.size > 1:
+                family[ids.tobytes()].append(p)
+        skip: set[int] = set()
+        place = list(range(len(contexts)))
+        for group in family.values():
+            if len(group) < 2:
+                continue
+            inside = set(group)
+            for p in group:
+                skip.update(position[a] for a in self.ancestors(contexts[p]) if position.get(a) in inside)
+            kept = [p for p in group if p not in skip]
+            if not kept:  # contexts enclosing each other (a cycle in the data): count them all
+                skip.difference_update(group)
+                continue
+            place[kept[0]] = min(group)
+        outer = [sorted(position[a] for a in self.ancestors(c) if a in position and position[a] not in skip)
+                 if p not in skip else [] for p, c in enumerate(contexts)]
+        enclosing = (np.concatenate([[0], np.cumsum([len(o) for o in outer])]).astype(np.int64),
+                     np.array([a for o in outer for a in o], dtype=np.int64))
+        blocks = sorted(((place[p], p) for p in range(len(contexts)) if p not in skip and sets[p].size > 1))
+        table = pair_table(((p, sets[p]) for _, p in blocks), len(nodes), enclosing=enclosing,
+                           block_count=len(contexts), keep_blocks=keep)
+        back = np.array(by_iri, dtype=np.int64)
+        source, target = back[table.source], back[table.target]
+        built = Projection("", nodes, self._attributes(nodes, ties), source, target, table.weight)
+        return built, (affiliations, contexts, table) if keep else None
+
+    def _actors(self, ties: list[Tie], sel: Selection, kinds: tuple[str, ...]) -> nx.Graph:
+        built, (affiliations, contexts, table) = self._actor_pairs(ties, sel, kinds, keep=True)
+        graph = nx.Graph()
+        graph.add_nodes_from(zip(built.nodes, built.attributes))
+        evidence: dict[tuple[str, str], tuple[list, set, set]] = {}
+        labels: dict[str, str] = {}
+
+        def items(actor: str, context: str) -> tuple[list, set, set]:
+            key = (actor, context)
+            found = evidence.get(key)
+            if found is None:
+                found = [self.evidence(tie, outer) for tie, outer in affiliations[actor][context]]
+                found = evidence[key] = (found, {x["period"] for x in found if x["period"]},
+                                         {s for x in found for s in x["sources"]})
+            return found
+
+        def label(context: str) -> str:
+            if context not in labels:
+                labels[context] = self.label(context)
+            return labels[context]
+
+        nodes, ptr, blocks = built.nodes, table.block_ptr.tolist(), table.blocks.tolist()
+        for e, (u, v) in enumerate(zip(built.source.tolist(), built.target.tolist())):
+            a, b = nodes[u], nodes[v]
+            closest = sorted(contexts[c] for c in blocks[ptr[e]:ptr[e + 1]])
+            found, periods, sources = [], set(), set()
+            for c in closest:
+                for items_of in (items(a, c), items(b, c)):
+                    found += items_of[0]
+                    periods |= items_of[1]
+                    sources |= items_of[2]
+            graph.add_edge(a, b, weight=len(closest), contexts=closest, context_labels=sorted({label(c) for c in closest}),
+                           periods=sorted(periods), sources=sorted(sources), evidence=found)
         return graph
 
-    def _networks(self, ties: list[Tie]) -> nx.Graph:
-        graph = nx.Graph()
-        by_actor: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    def _network_pairs(self, ties: list[Tie], keep: bool = False):
+        """The networks projection as arrays (contexts tied by the actors they share)."""
+        index: dict[str, int] = {}
+        by_actor: dict[str, dict[str, list[Tie]]] = {}
         for tie in ties:
-            by_actor[tie.actor][tie.context].append(self.evidence(tie))
-            self._add_node(graph, tie.context)
-        pairs: dict[tuple, list] = defaultdict(list)
-        for actor, contexts in by_actor.items():
-            for a, b in combinations(sorted(contexts), 2):
-                pairs[(a, b)].append(actor)
-        for (a, b), actors in pairs.items():
-            evidence = [dict(e, actor=actor) for actor in sorted(actors) for e in by_actor[actor][a] + by_actor[actor][b]]
-            graph.add_edge(a, b, weight=len(actors), actors=sorted(actors), evidence=evidence,
-                           context_labels=sorted(self.label(x) for x in actors),
-                           periods=sorted({e["period"] for e in evidence if e["period"]}),
-                           sources=sorted({s for e in evidence for s in e["sources"]}))
+            if tie.context not in index:
+                index[tie.context] = len(index)
+            by_actor.setdefault(tie.actor, {}).setdefault(tie.context, []).append(tie)
+        nodes = list(index)
+        by_iri = sorted(range(len(nodes)), key=nodes.__getitem__)
+        rank = np.empty(len(nodes), dtype=np.int64)
+        rank[by_iri] = np.arange(len(nodes))
+        actors = list(by_actor)
+        table = pair_table(((i, np.sort(rank[[index[c] for c in by_actor[a]]])) for i, a in enumerate(actors)),
+                           len(nodes), keep_blocks=keep)
+        back = np.array(by_iri, dtype=np.int64)
+        built = Projection("", nodes, self._attributes(nodes, []), back[table.source], back[table.target], table.weight)
+        return built, (by_actor, actors, table) if keep else None
+
+    def _networks(self, ties: list[Tie]) -> nx.Graph:
+        built, (by_actor, actors, table) = self._network_pairs(ties, keep=True)
+        graph = nx.Graph()
+        graph.add_nodes_from(zip(built.nodes, built.attributes))
+        evidence: dict[tuple[str, str], tuple[list, set, set]] = {}
+        labels: dict[str, str] = {}
+
+        def items(actor: str, context: str) -> tuple[list, set, set]:
+            key = (actor, context)
+            found = evidence.get(key)
+            if found is None:
+                found = [self.evidence(tie) for tie in by_actor[actor][context]]
+                found = evidence[key] = (found, {x["period"] for x in found if x["period"]},
+                                         {s for x in found for s in x["sources"]})
+            return found
+
+        def label(actor: str) -> str:
+            if actor not in labels:
+                labels[actor] = self.label(actor)
+            return labels[actor]
+
+        nodes, ptr, blocks = built.nodes, table.block_ptr.tolist(), table.blocks.tolist()
+        for e, (u, v) in enumerate(zip(built.source.tolist(), built.target.tolist())):
+            a, b = nodes[u], nodes[v]
+            sharing = sorted(actors[x] for x in blocks[ptr[e]:ptr[e + 1]])
+            found, periods, sources = [], set(), set()
+            for actor in sharing:
+                for items_of in (items(actor, a), items(actor, b)):
+                    found += [dict(item, actor=actor) for item in items_of[0]]
+                    periods |= items_of[1]
+                    sources |= items_of[2]
+            graph.add_edge(a, b, weight=len(sharing), actors=sharing, evidence=found,
+                           context_labels=sorted(label(x) for x in sharing), periods=sorted(periods),
+                           sources=sorted(sources))
         return graph
+
+
+def _check_projection(projection: str) -> None:
+    if projection not in PROJECTIONS:
+        raise InputError(f"projection {projection!r} does not exist", [f"use one of: {', '.join(PROJECTIONS)}"])
 
 
 def _span_text(span) -> str:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from graph.analysis.notebook import KnowledgeGraph
+from graph.analysis.progress import Progress
 from graph.errors import InputError
 
 HIDDEN_IN_TABLE = ("iri", "source", "target", "network_labels")
@@ -23,18 +24,24 @@ def selection_options(args) -> dict:
             "indirect": not args.direct_only, "units": "keep" if args.keep_lectoraten else "merge"}
 
 
+def progress_of(args, ui) -> Progress:
+    """Progress on stderr when it is a terminal (``ui.progress``) or ``--progress`` is given, never with --quiet."""
+    return Progress(not getattr(args, "quiet", False) and (ui.progress or bool(getattr(args, "progress", False))))
+
+
 def analyse(args, store, ui) -> None:
     """``leernet analyse MEASURE``: compute a measure, print it, and with --save write it as linked data."""
     if args.measure == "change" and bool(args.before) != bool(args.after):
         raise InputError("'analyse change' needs both --from and --to, or neither (then: year by year)",
                          ["e.g. leernet analyse change --from 2019 --to 2021"])
-    kg = KnowledgeGraph(store)
+    kg = KnowledgeGraph(store, progress=progress_of(args, ui))
     run = kg.run(args.measure, attribute=args.attribute, projection=args.projection, seed=args.seed, top=args.top,
                  before=args.before, after=args.after, **selection_options(args))
     saved = kg.save(run) if args.save else None
     if args.format == "json":
         body = {"measure": run.measure.name, "concept": f"{store.settings.base_iri}def/netwerkmaat/{run.measure.concept}",
                 "parameters": run.parameters, "snapshot": run.snapshot["digest"], "savedIn": saved,
+                "approximation": run.approximation,
                 "rows": [{k: _json_value(v) for k, v in row.items()} for row in run.rows]}
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -43,6 +50,8 @@ def analyse(args, store, ui) -> None:
         print(rows_table(run.rows))
     if not run.rows:
         ui.info("no results: the selection holds no ties (try another --period, or --include-undated)")
+    if run.approximation:
+        ui.info(f"note: estimated, not exact: {run.approximation}")
     if saved:
         ui.info(f"saved as linked data in <{saved}>")
 
@@ -116,5 +125,6 @@ def report(args, store, ui) -> None:
     """``leernet report``: write the HTML report for policymakers."""
     from graph.analysis.report import write_report
 
-    path = write_report(KnowledgeGraph(store), Path(args.output), attribute=args.attribute, **selection_options(args))
+    path = write_report(KnowledgeGraph(store, progress=progress_of(args, ui)), Path(args.output), attribute=args.attribute,
+                        **selection_options(args))
     ui.info(f"wrote {path}")

@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.analysis.build import KnowledgeGraphNetworks, Selection
+from graph.analysis.progress import SILENT, Progress
 from graph.analysis.results import AnalysisRun, run_measure, save_run
 from graph.settings import Settings, load_settings
 from graph.store import Store, open_store
@@ -25,17 +26,21 @@ SELECTION_OPTIONS = ("include_undated", "indirect", "units")
 class KnowledgeGraph:
     """The knowledge graph of one store, for analysis: networks, measures, saved results, reports."""
 
-    def __init__(self, store: Store, *, owns_store: bool = False):
+    def __init__(self, store: Store, *, owns_store: bool = False, progress: Progress | None = None):
         self.store = store
         self._owns_store = owns_store
-        self._networks: tuple[int, KnowledgeGraphNetworks] | None = None
+        self.progress = progress or SILENT
+        self._networks: KnowledgeGraphNetworks | None = None
 
     @property
     def networks(self) -> KnowledgeGraphNetworks:
-        """The facts the networks are built from (read again when the store has changed)."""
-        if self._networks is None or self._networks[0] != len(self.store):
-            self._networks = (len(self.store), KnowledgeGraphNetworks(self.store))
-        return self._networks[1]
+        """The facts the networks are built from, read once per state of the store (its write
+        ``generation``); the networks built from them are kept for the measures that follow."""
+        generation = getattr(self.store, "generation", 0)
+        if self._networks is None or self._networks.generation != generation:
+            with self.progress.step("reading the knowledge graph"):
+                self._networks = KnowledgeGraphNetworks(self.store)
+        return self._networks
 
     def selection(self, period: str | None = None, theme: str | None = None, region: str | None = None,
                   programme: str | None = None, network_type: str | None = None, **options) -> Selection:
@@ -62,7 +67,7 @@ class KnowledgeGraph:
         filters = dict(theme=theme, region=region, programme=programme, network_type=network_type, **options)
         return run_measure(self.networks, name, selection, attribute=attribute, projection=projection, seed=seed, top=top,
                            before=self.selection(before, **filters) if before else None,
-                           after=self.selection(after, **filters) if after else None)
+                           after=self.selection(after, **filters) if after else None, progress=self.progress)
 
     def measure(self, name: str, **parameters):
         """The result of a measure as a table: a pandas DataFrame if pandas is installed, else a list of dicts."""

@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 
 from graph.analysis import measures as m  # noqa: E402
-from graph.analysis.results import UNKNOWN, members_by_context, run_measure, years_in  # noqa: E402
+from graph.analysis.measures.ei import ei_of  # noqa: E402
+from graph.analysis.results import UNKNOWN, members_by_context, run_measure, ties_of_projection, years_in  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#7F3C8D", "#11A579",
            "#3969AC", "#E73F74", "#80BA5A"]
@@ -63,13 +64,13 @@ def build_report(kg, attribute: str = "sector", **options) -> str:
     """The report as an HTML string."""
     networks = kg.networks
     selection = kg.selection(**options)
-    graph = networks.network(selection, "organisations")
+    graph = networks.projection(selection, "organisations").to_networkx()  # the evidence of the ties is not shown
     label_of = {}
     for node, data in graph.nodes(data=True):
         label_of[data.get(attribute, UNKNOWN)] = data.get(f"{attribute}_label", data.get(attribute, UNKNOWN))
     label_of.setdefault(UNKNOWN, "onbekend / unknown")
     colours = Colours(label_of)
-    spanners = run_measure(networks, "spanners", selection, attribute=attribute)
+    spanners = run_measure(networks, "spanners", selection, attribute=attribute, progress=kg.progress)
     brokers = sorted((r for r in spanners.rows if r["brokerage_between_groups"] > 0),
                      key=lambda r: (-r["brokerage_between_groups"], -r["networks"], r["label"]))[:10]
     sections = [
@@ -128,10 +129,10 @@ def _composition_figure(networks, selection, graph, attribute, colours, label_of
 def _ei_figure(networks, selection, attribute) -> str:
     points = []
     for year in years_in(networks, selection):
-        graph = networks.network(_within_year(selection, year), "organisations")
-        if graph.number_of_edges():
-            result = m.ei_index(graph, attribute, default=UNKNOWN)
-            points.append((year, result.network.index, result.network.expected, graph.number_of_nodes()))
+        net = networks.projection(_within_year(selection, year), "organisations")
+        if net.number_of_edges():
+            result = ei_of(ties_of_projection(net), net.values(attribute, UNKNOWN), attribute)
+            points.append((year, result.network.index, result.network.expected, net.number_of_nodes()))
     title = ("Samenwerking over de grens, per jaar", "Collaboration across boundaries, per year")
     nl = ("De lijn laat per jaar zien of organisaties vooral samenwerken met organisaties uit een andere sector "
           "(boven nul) of uit hun eigen sector (onder nul), voor de samenwerking waarvan de periode bekend is.")
@@ -247,6 +248,14 @@ def map_layout(graph: nx.Graph) -> dict:
     return layout
 
 
+def _approximation(text: str | None) -> str:
+    """The sentence saying which numbers are estimates ("" when all are exact)."""
+    if not text:
+        return ""
+    return ("Dit netwerk is zo groot dat sommige getallen geschat zijn in plaats van precies geteld / this network is so "
+            f"large that some numbers are estimated rather than counted exactly: {html.escape(text)}.")
+
+
 def _page(kg, selection, graph, attribute, brokers, spanners, sections) -> str:
     base = kg.store.settings.base_iri
     findings = []
@@ -303,6 +312,7 @@ border-bottom: 1px solid #ddd; vertical-align: top; }} footer {{ margin-top: 3re
 ({spanners.snapshot['triples']} triples). Banden via een overkoepelend netwerk of programma tellen
 {'mee' if selection.indirect else 'niet mee'}; lectoraten tellen {'voor hun hogeschool' if selection.units == 'merge' else 'apart'}.
 Personen staan er alleen in met een openbare rol; kleine groepen (minder dan {kg.store.settings.min_public_count}) zijn weggelaten.
+{_approximation(spanners.approximation)}
 Uitleg van de maten / the measures explained: <a href="{html.escape(base)}def/netwerkmaat">{html.escape(base)}def/netwerkmaat</a>.</p></footer>
 </body></html>
 """

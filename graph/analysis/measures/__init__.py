@@ -1,5 +1,7 @@
 """Boundary-crossing network measures: pure functions on any networkx graph with a categorical
 node attribute (no store needed). Results are plain dataclasses with ``to_rows()`` for tables.
+The computations run on arrays (numpy, igraph; see ``_arrays``), so that national-scale networks
+are feasible; the ``..._of`` functions take such arrays directly.
 
 Modules: ei (Krackhardt-Stern E-I index), brokerage (Gould-Fernandez roles), diversity (Blau,
 assortativity, composition), structure (constraint, effective size, betweenness, Louvain
@@ -13,6 +15,7 @@ from graph.analysis.measures.change import (
     TieChange,
     YearSummary,
     change_over_time,
+    change_over_time_of,
     membership_churn,
     ties_gained_lost,
 )
@@ -20,9 +23,11 @@ from graph.analysis.measures.diversity import (
     Composition,
     assortativity,
     assortativity_from_mixing,
+    assortativity_of_ties,
     blau,
     blau_normalised,
     composition,
+    composition_of,
     mixing_matrix,
 )
 from graph.analysis.measures.ei import EIResult, EIScore, ei_index
@@ -56,6 +61,7 @@ __all__ = [
     "YearSummary",
     "assortativity",
     "assortativity_from_mixing",
+    "assortativity_of_ties",
     "betweenness",
     "blau",
     "blau_normalised",
@@ -63,9 +69,11 @@ __all__ = [
     "brokerage",
     "brokered_pairs",
     "change_over_time",
+    "change_over_time_of",
     "communities",
     "community_bridges",
     "composition",
+    "composition_of",
     "constraint",
     "effective_size",
     "ei_index",

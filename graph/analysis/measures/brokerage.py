@@ -43,8 +43,12 @@ from itertools import permutations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from graph.analysis.measures._arrays import Brokered, Ties, brokered, codes, ties_of
 from graph.analysis.measures._common import _MISSING, Rows, group_sizes, node_groups
+
+MANY_GROUPS = 64  # with more groups the expectations are summed in closed form, not group by group
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 ROLES_AND_TOTAL = ROLES + ("total",)
@@ -107,16 +111,18 @@ def _role(ga: Hashable, gv: Hashable, gc: Hashable) -> int:
 def brokered_pairs(G: nx.Graph, attribute: str, default: Any = _MISSING) -> dict[Hashable, dict[str, int]]:
     """Observed Gould-Fernandez role counts per node (ordered pairs a -> v -> c, no arc a -> c).
 
-    Undirected graphs are read as symmetric digraphs (see the module docstring).
-    Costs O(sum over v of indegree(v) * outdegree(v)).
+    Undirected graphs are read as symmetric digraphs (see the module docstring) and counted with
+    an adjacency bit matrix (graph.analysis.measures._arrays.brokered), in about sum over v of
+    degree(v) * n / 64 operations; directed graphs cost O(sum over v of indegree(v) * outdegree(v)).
     """
     groups = node_groups(G, attribute, default)
-    if G.is_directed():
-        succ = {v: set(G.successors(v)) - {v} for v in G}
-        pred = {v: set(G.predecessors(v)) - {v} for v in G}
-    else:
-        succ = {v: set(G[v]) - {v} for v in G}
-        pred = succ
+    if not G.is_directed():
+        ties = ties_of(G)
+        group, categories = codes([groups[v] for v in ties.nodes])
+        found = brokered(ties, group, len(categories))
+        return {v: _row(counts) for v, counts in zip(ties.nodes, found.counts.tolist())}
+    succ = {v: set(G.successors(v)) - {v} for v in G}
+    pred = {v: set(G.predecessors(v)) - {v} for v in G}
     result = {}
     for v in G:
         gv = groups[v]
@@ -127,10 +133,14 @@ def brokered_pairs(G: nx.Graph, attribute: str, default: Any = _MISSING) -> dict
             for c in outs:
                 if c != a and c not in reach:
                     counts[_role(ga, gv, groups[c])] += 1
-        row = dict(zip(ROLES, counts))
-        row["total"] = sum(counts)
-        result[v] = row
+        result[v] = _row(counts)
     return result
+
+
+def _row(counts: list[int]) -> dict[str, int]:
+    row = dict(zip(ROLES, counts))
+    row["total"] = sum(counts)
+    return row
 
 
 def brokerage(G: nx.Graph, attribute: str, default: Any = _MISSING) -> BrokerageResult:
@@ -142,14 +152,26 @@ def brokerage(G: nx.Graph, attribute: str, default: Any = _MISSING) -> Brokerage
     """
     groups = node_groups(G, attribute, default)
     observed = brokered_pairs(G, attribute, default)
+    return _result(attribute, G.is_directed(), groups, observed, ties_of(G).m)
+
+
+def brokerage_of(ties: Ties, values: list, attribute: str, *, budget: float | None = None, samples: int = 4000,
+                 seed: int = 0, tick=None) -> tuple[BrokerageResult, Brokered]:
+    """The brokerage of an undirected graph given as arrays (node i in group ``values[i]``): exact,
+    or with ``budget`` (see _arrays.brokered) estimated for the nodes with the most contacts, which
+    the returned :class:`Brokered` lists."""
+    group, categories = codes(values)
+    found = brokered(ties, group, len(categories), budget=budget, samples=samples, seed=seed, tick=tick)
+    observed = {v: _row(counts) for v, counts in zip(ties.nodes, found.counts.tolist())}
+    return _result(attribute, False, dict(zip(ties.nodes, values)), observed, ties.m), found
+
+
+def _result(attribute: str, directed: bool, groups: dict, observed: dict, ties: int) -> BrokerageResult:
     sizes = group_sizes(groups)
     n_nodes = len(groups)
-    simple = nx.DiGraph(G) if G.is_directed() else nx.Graph(G)
-    simple.remove_edges_from(list(nx.selfloop_edges(simple)))
-    arcs = simple.number_of_edges() * (1 if G.is_directed() else 2)
+    arcs = ties * (1 if directed else 2)
     density = arcs / (n_nodes * (n_nodes - 1)) if n_nodes > 1 else 0.0
-
-    by_group = {g: _node_expectations(g, sizes, n_nodes, density) for g in sizes}
+    by_group = _node_expectations_all(sizes, n_nodes, density)
     nodes = {}
     for v, counts in observed.items():
         expected, sd = by_group[groups[v]]
@@ -157,7 +179,7 @@ def brokerage(G: nx.Graph, attribute: str, default: Any = _MISSING) -> Brokerage
     totals = {role: sum(c[role] for c in observed.values()) for role in ROLES_AND_TOTAL}
     expected, sd = _network_expectations(list(sizes.values()), n_nodes, density)
     return BrokerageResult(
-        attribute=attribute, directed=G.is_directed(), density=density, group_sizes=sizes,
+        attribute=attribute, directed=directed, density=density, group_sizes=sizes,
         nodes=nodes, counts=totals, expected=expected, sd=sd, z=_z(totals, expected, sd),
     )
 
@@ -198,8 +220,47 @@ def _node_expectations(g: Hashable, sizes: dict, N: int, d: float) -> tuple[dict
     return {r: expected[r] for r in ROLES_AND_TOTAL}, sd
 
 
+def _node_expectations_all(sizes: dict, N: int, d: float) -> dict:
+    """_node_expectations for every group; with many groups from sums over all groups (same values)."""
+    if len(sizes) <= MANY_GROUPS:
+        return {g: _node_expectations(g, sizes, N, d) for g in sizes}
+    k = np.array(list(sizes.values()), dtype=np.float64)
+    p = d * d * (1 - d)
+    q = d**3 * (1 - d) ** 3
+    square_sum = int(sum(x * x for x in sizes.values()))
+    falling3 = sum(x * (x - 1) * (x - 2) for x in sizes.values())
+    result = {}
+    for g, ni in sizes.items():
+        rest = N - ni
+        rest_squares = square_sum - ni * ni
+        expected = {
+            "coordinator": p * (ni - 1) * (ni - 2),
+            "itinerant": p * (rest_squares - rest),
+            "gatekeeper": p * (N - ni) * (ni - 1),
+            "liaison": p * (rest ** 2 - rest_squares),
+            "total": p * (N - 1) * (N - 2),
+        }
+        expected["representative"] = expected["gatekeeper"]
+        free = np.maximum(N - k - ni, 0)
+        liaison_pairs = float((k * free * (free - 1) / 2).sum()) - ni * max(N - 2 * ni, 0) * (max(N - 2 * ni, 0) - 1) / 2
+        extra = {
+            "coordinator": 2 * (ni - 1) * (ni - 2) * (ni - 3) * q,
+            "itinerant": 2 * (falling3 - ni * (ni - 1) * (ni - 2)) * q,
+            "gatekeeper": 2 * ((ni - 1) * math.comb(N - ni, 2) + (N - ni) * math.comb(max(ni - 1, 0), 2)) * q,
+            "liaison": 4 * liaison_pairs * q,
+            "total": 2 * (N - 1) * (N - 2) * (N - 3) * q,
+        }
+        extra["representative"] = extra["gatekeeper"]
+        sd = {r: _sd(expected[r] * (1 - p) + extra[r]) for r in ROLES_AND_TOTAL}
+        result[g] = ({r: expected[r] for r in ROLES_AND_TOTAL}, sd)
+    return result
+
+
 def _network_expectations(n: list[int], N: int, d: float) -> tuple[dict, dict]:
-    """Expected whole-network role counts and sd (sna::brokerage, exp.gli and sd.gli)."""
+    """Expected whole-network role counts and sd (sna::brokerage, exp.gli and sd.gli); with many
+    groups the sums over pairs and triples of groups are taken in closed form from power sums."""
+    if len(n) > MANY_GROUPS:
+        return _network_expectations_closed(n, N, d)
     p = d * d * (1 - d)
     d3, d4, d5 = d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
     expected = {
@@ -223,6 +284,38 @@ def _network_expectations(n: list[int], N: int, d: float) -> tuple[dict, dict]:
                               - (4 * (N - n[k]) - 2 * (n[i] + n[j] + 1)) * d4
                               + (N - (n[i] + n[k] + 1)) * d5)
         for i, j, k in permutations(range(len(n)), 3))
+    variance["total"] += N * (N - 1) * (N - 2) * ((4 * N - 10) * d3 - 4 * (N - 3) * d4 + (N - 3) * d5)
+    return ({r: expected[r] for r in ROLES_AND_TOTAL},
+            {r: _sd(variance[r]) for r in ROLES_AND_TOTAL})
+
+
+def _network_expectations_closed(n: list[int], N: int, d: float) -> tuple[dict, dict]:
+    """_network_expectations with the sums over ordered pairs and triples of distinct groups
+    written with the power sums p1..p4 of the group sizes (exact integers)."""
+    p = d * d * (1 - d)
+    d3, d4, d5 = d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
+    p1, p2, p3, p4 = (sum(x ** e for x in n) for e in (1, 2, 3, 4))
+    spread = sum(x * (N - x) * (x - 1) for x in n)
+    expected = {
+        "coordinator": p * sum(x * (x - 1) * (x - 2) for x in n),
+        "itinerant": p * spread,
+        "gatekeeper": p * spread,
+        "liaison": p * ((N * p1 * p1 - 2 * p1 * p2) - (N * p2 - 2 * p3)),
+        "total": p * N * (N - 1) * (N - 2),
+    }
+    expected["representative"] = expected["gatekeeper"]
+    variance = {r: e * (1 - p) for r, e in expected.items()}
+    variance["coordinator"] += sum(
+        x * (x - 1) * (x - 2) * ((4 * x - 10) * d3 - 4 * (x - 3) * d4 + (x - 3) * d5) for x in n)
+    variance["itinerant"] += sum(
+        x * (x - 1) * (((2 * x - 6) * d3 + (N - x - 1) * d5) * (p1 - x) + 2 * d3 * (p2 - x * x)) for x in n)
+    variance["gatekeeper"] += sum(x * (N - x) * (x - 1) * ((N - 3) * d3 + (x - 2) * d5) for x in n)
+    variance["representative"] = variance["gatekeeper"]
+    triples = p1 ** 3 - 3 * p1 * p2 + 2 * p3  # sum over distinct ordered (i, j, k) of n_i n_j n_k
+    squared = p2 * (p1 * p1 - p2) - 2 * p1 * p3 + 2 * p4  # ... of n_i^2 n_j n_k
+    constant = (4 * N - 2) * (d3 - d4) + (N - 1) * d5
+    linear = (-2 * d3 + 2 * d4 - d5) + (-4 * d3 + 2 * d4) + (-2 * d3 + 4 * d4 - d5)
+    variance["liaison"] += constant * triples + linear * squared
     variance["total"] += N * (N - 1) * (N - 2) * ((4 * N - 10) * d3 - 4 * (N - 3) * d4 + (N - 3) * d5)
     return ({r: expected[r] for r in ROLES_AND_TOTAL},
             {r: _sd(variance[r]) for r in ROLES_AND_TOTAL})

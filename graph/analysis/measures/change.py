@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from graph.analysis.measures._arrays import Ties, brokered, codes
 from graph.analysis.measures._common import _MISSING, Rows, flatten, ratio
 from graph.analysis.measures.brokerage import brokered_pairs
-from graph.analysis.measures.diversity import Composition, composition
-from graph.analysis.measures.ei import ei_index
+from graph.analysis.measures.diversity import Composition, composition, composition_of
+from graph.analysis.measures.ei import ei_index, ei_of
 from graph.errors import InputError
 
 
@@ -128,6 +130,7 @@ class ChangeOverTime(Rows):
     years: list[YearSummary] = field(default_factory=list)
     tie_changes: dict[tuple, TieChange] = field(default_factory=dict)
     membership_changes: dict[tuple, MembershipChurn] = field(default_factory=dict)
+    estimated: list = field(default_factory=list)  # years whose brokers were estimated (change_over_time_of)
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per year; composition counts as ``composition_counts_<category>`` columns."""
@@ -175,4 +178,56 @@ def change_over_time(snapshots: Sequence[tuple[Any, nx.Graph]], attribute: str, 
             summary.joined, summary.left, summary.churn = len(members.joined), len(members.left), members.churn
         result.years.append(summary)
         previous = (year, G)
+    return result
+
+
+def change_over_time_of(snapshots: Sequence[tuple[Any, Ties, list]], attribute: str, top: int = 5,
+                        categories: Iterable[Hashable] | None = None, *, budget: float | None = None,
+                        samples: int = 4000, seed: int = 0) -> ChangeOverTime:
+    """:func:`change_over_time` of undirected graphs given as arrays: (year, ties, each node's
+    group, with missing values already replaced). The summaries are the same; the per-pair
+    comparisons (``tie_changes``, ``membership_changes``) are left empty, and with ``budget``
+    the brokerage of the nodes with the most contacts may be estimated (see _arrays.brokered):
+    ``estimated`` lists those years."""
+    ordered = sorted(snapshots, key=lambda s: s[0])
+    years = [y for y, _, _ in ordered]
+    duplicates = _sorted({y for y in years if years.count(y) > 1})
+    if duplicates:
+        raise InputError(f"year(s) {duplicates} occur more than once among the snapshots",
+                         ["give one graph per year (merge the graphs of a year first)"])
+    categories = list(categories) if categories is not None else None
+    index: dict[Hashable, int] = {}
+    for _, ties, _ in ordered:
+        for node in ties.nodes:
+            index.setdefault(node, len(index))
+    size = max(len(index), 1)
+    result = ChangeOverTime(attribute=attribute)
+    previous = None
+    for year, ties, values in ordered:
+        ei = ei_of(ties, values, attribute)
+        group, found_categories = codes(values)
+        found = brokered(ties, group, len(found_categories), budget=budget, samples=samples, seed=seed)
+        if found.sampled.size:
+            result.estimated.append(year)
+        crossing = (found.counts.sum(axis=1) - found.counts[:, 0]).tolist()
+        ranked = sorted(((v, c) for v, c in zip(ties.nodes, crossing) if c > 0), key=lambda c: (-c[1], str(c[0])))[:top]
+        ids = np.array([index[v] for v in ties.nodes], dtype=np.int64)
+        low = np.minimum(ids[ties.source], ids[ties.target]) if ties.m else np.zeros(0, dtype=np.int64)
+        high = np.maximum(ids[ties.source], ids[ties.target]) if ties.m else np.zeros(0, dtype=np.int64)
+        keys = np.unique(low * size + high)
+        members = np.unique(ids)
+        summary = YearSummary(year=year, nodes=ties.n, ties=int(keys.size),
+                              composition=composition_of(values, attribute, categories),
+                              ei=ei.network.index, ei_expected=ei.network.expected, brokers=ranked)
+        if previous is not None:
+            old_keys, old_members = previous
+            kept = np.intersect1d(old_keys, keys, assume_unique=True).size
+            summary.ties_gained, summary.ties_lost = int(keys.size - kept), int(old_keys.size - kept)
+            summary.tie_jaccard = ratio(kept, old_keys.size + keys.size - kept)
+            stayed = np.intersect1d(old_members, members, assume_unique=True).size
+            summary.joined, summary.left = int(members.size - stayed), int(old_members.size - stayed)
+            either = old_members.size + members.size - stayed
+            summary.churn = ratio(summary.joined + summary.left, either)
+        result.years.append(summary)
+        previous = (keys, members)
     return result

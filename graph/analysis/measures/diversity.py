@@ -29,6 +29,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.analysis.measures._arrays import Ties, assortativity_of, codes, mixing, ties_of
 from graph.analysis.measures._common import _MISSING, Rows, node_groups, simple_edges
 from graph.errors import InputError
 
@@ -114,11 +115,18 @@ def composition(G: nx.Graph, attribute: str, categories: Iterable[Hashable] | No
     the counts add up to the number of nodes. ``categories`` fixes k for the normalised index
     and lists zero counts too. Missing values take ``default`` when given, else InputError.
     """
+    return composition_of([data.get(attribute) for _, data in G.nodes(data=True)], attribute, categories, default,
+                          nodes=list(G))
+
+
+def composition_of(values: list, attribute: str, categories: Iterable[Hashable] | None = None,
+                   default: Any = _MISSING, nodes: list | None = None) -> Composition:
+    """:func:`composition` of the members whose values of ``attribute`` are ``values`` (None: missing)."""
     counts: dict[Hashable, float] = {c: 0 for c in categories} if categories is not None else {}
-    for node, data in G.nodes(data=True):
-        value = data.get(attribute)
+    for i, value in enumerate(values):
         if value is None or (isinstance(value, (list, tuple, set, frozenset)) and not value):
             if default is _MISSING:
+                node = nodes[i] if nodes is not None else i
                 raise InputError(f"node {node!r} has no value for attribute {attribute!r}",
                                  [f"give every node a {attribute!r} value, or pass default=..."])
             value = default
@@ -165,4 +173,13 @@ def assortativity_from_mixing(matrix: Mapping[Hashable, Mapping[Hashable, float]
 
 def assortativity(G: nx.Graph, attribute: str, weight: str | None = None, default: Any = _MISSING) -> float | None:
     """Newman's (2003) assortativity coefficient of ``G`` by a categorical node attribute."""
-    return assortativity_from_mixing(mixing_matrix(G, attribute, weight, default))
+    groups = node_groups(G, attribute, default)
+    ties = ties_of(G, weight)
+    return assortativity_of_ties(ties, [groups[v] for v in ties.nodes])
+
+
+def assortativity_of_ties(ties: Ties, values: list) -> float | None:
+    """Newman's r of a graph given as arrays, node i in group ``values[i]`` (what
+    :func:`assortativity` computes, without a Python loop per tie)."""
+    group, categories = codes(values)
+    return assortativity_of(mixing(ties, group, len(categories)))

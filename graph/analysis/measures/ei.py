@@ -32,16 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
-from graph.analysis.measures._common import (
-    _MISSING,
-    Rows,
-    flatten,
-    group_sizes,
-    node_groups,
-    ratio,
-    simple_edges,
-)
+from graph.analysis.measures._arrays import Ties, codes, ei_sums, ties_of
+from graph.analysis.measures._common import _MISSING, Rows, flatten, node_groups, ratio
 
 
 @dataclass
@@ -97,38 +91,30 @@ def ei_index(G: nx.Graph, attribute: str, weight: str | None = None, default: An
     get ``default`` when given, else InputError.
     """
     groups = node_groups(G, attribute, default)
-    sizes = group_sizes(groups)
-    n = len(groups)
-    arcs = 2 if G.is_directed() else 1  # a directed pair can hold two ties
+    ties = ties_of(G, weight)
+    return ei_of(ties, [groups[v] for v in ties.nodes], attribute)
 
-    ext_g = dict.fromkeys(sizes, 0)
-    int_g = dict.fromkeys(sizes, 0)
-    ext_v = dict.fromkeys(groups, 0)
-    int_v = dict.fromkeys(groups, 0)
-    external = internal = 0
-    for u, v, w in simple_edges(G, weight):
-        gu, gv = groups[u], groups[v]
-        if gu == gv:
-            internal += w
-            int_g[gu] += w
-            int_v[u] += w
-            int_v[v] += w
-        else:
-            external += w
-            ext_g[gu] += w
-            ext_g[gv] += w
-            ext_v[u] += w
-            ext_v[v] += w
 
-    possible_internal = arcs * sum(k * (k - 1) // 2 for k in sizes.values())
+def ei_of(ties: Ties, values: list, attribute: str) -> EIResult:
+    """The E-I index of a graph given as arrays (see :mod:`graph.analysis.measures._arrays`), the
+    group of node i being ``values[i]``: the computation behind :func:`ei_index`."""
+    group, categories = codes(values)
+    sums = ei_sums(ties, group, len(categories))
+    sizes = np.bincount(group, minlength=len(categories)).tolist()
+    n = ties.n
+    arcs = 2 if ties.directed else 1  # a directed pair can hold two ties
+
+    possible_internal = arcs * sum(k * (k - 1) // 2 for k in sizes)
     possible_all = arcs * n * (n - 1) // 2
-    network = _score(external, internal, possible_all - possible_internal, possible_internal)
-
+    network = _score(sums.external, sums.internal, possible_all - possible_internal, possible_internal)
+    ext_g, int_g = sums.group_external.tolist(), sums.group_internal.tolist()
     group_scores = {
-        g: _score(ext_g[g], int_g[g], arcs * k * (n - k), arcs * k * (k - 1) // 2) for g, k in sizes.items()
+        categories[g]: _score(ext_g[g], int_g[g], arcs * k * (n - k), arcs * k * (k - 1) // 2) for g, k in enumerate(sizes)
     }
+    ext_v, int_v = sums.node_external.tolist(), sums.node_internal.tolist()
     node_scores = {
-        v: _score(ext_v[v], int_v[v], arcs * (n - sizes[g]), arcs * (sizes[g] - 1)) for v, g in groups.items()
+        v: _score(ext_v[i], int_v[i], arcs * (n - sizes[g]), arcs * (sizes[g] - 1))
+        for i, (v, g) in enumerate(zip(ties.nodes, group.tolist()))
     }
-    return EIResult(attribute=attribute, directed=G.is_directed(), network=network,
-                    groups=group_scores, nodes=node_scores, node_group=groups)
+    return EIResult(attribute=attribute, directed=ties.directed, network=network, groups=group_scores,
+                    nodes=node_scores, node_group=dict(zip(ties.nodes, values)))

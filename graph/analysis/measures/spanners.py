@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from graph.analysis.measures._arrays import Ties, _counts, codes
 from graph.analysis.measures._common import _MISSING, Rows, node_groups, ratio, simple_edges
 from graph.analysis.measures.brokerage import brokered_pairs
 
@@ -101,3 +103,27 @@ def boundary_spanners(G: nx.Graph, attribute: str, weight: str | None = None, to
             connects={g: sorted(reached[g], key=str) for g in order},
         ))
     return BoundarySpanners(attribute=attribute, ranking=ranking)
+
+
+def spanners_of(ties: Ties, values: list, crossing: np.ndarray) -> list[dict[str, Any]]:
+    """The ranking of :func:`boundary_spanners` for a graph given as arrays (node i in group
+    ``values[i]``, ``crossing[i]`` its brokerage between groups), without the neighbours per group:
+    one dict per spanner with node, group, groups_reached (in order), external_ties, ties and
+    brokerage_between_groups, best first."""
+    group, categories = codes(values)
+    k, n = max(len(categories), 1), ties.n
+    s, t, w = ties.source, ties.target, ties.weight
+    total = (_counts(s, w, n) + _counts(t, w, n)).tolist()
+    cross = group[s] != group[t]
+    external = (_counts(s[cross], w[cross], n) + _counts(t[cross], w[cross], n)).tolist()
+    keys = np.concatenate([s[cross] * k + group[t[cross]], t[cross] * k + group[s[cross]]])
+    found, reached = np.unique(keys, return_counts=True)
+    reach: dict[int, list[tuple[int, int]]] = {}
+    for node, other, count in zip((found // k).tolist(), (found % k).tolist(), reached.tolist()):
+        reach.setdefault(node, []).append((other, count))
+    crossing = crossing.tolist()
+    nodes = ties.nodes
+    order = sorted(reach, key=lambda v: (-len(reach[v]), -external[v], -crossing[v], str(nodes[v])))
+    return [{"node": nodes[v], "group": values[v],
+             "groups_reached": [categories[g] for g, _ in sorted(reach[v], key=lambda x: (-x[1], str(categories[x[0]])))],
+             "external_ties": external[v], "ties": total[v], "brokerage_between_groups": crossing[v]} for v in order]

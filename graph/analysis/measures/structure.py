@@ -1,15 +1,24 @@
 """Structural holes, betweenness, communities and the ties that bridge communities.
 
-- ``constraint`` and ``effective_size``: Burt's (1992) measures, via networkx (which follows
-  Burt and, for unweighted undirected graphs, Borgatti's 1997 simplification n - 2t/n).
-  Weights are tie strengths (mutual weights, as Burt); isolates get None.
+- ``constraint`` and ``effective_size``: Burt's (1992) measures, as networkx defines them (Burt
+  and, for unweighted undirected graphs, Borgatti's 1997 simplification n - 2t/n). Weights are
+  tie strengths (mutual weights, as Burt); isolates get None. Undirected graphs are computed with
+  numpy (dense, about n^3 operations) or igraph (about the sum of squared degrees), whichever
+  is cheaper; the effective size of an unweighted graph from igraph's triangle counts.
+  Directed graphs and multigraphs use networkx.
 - ``betweenness``: Freeman's betweenness by Brandes' algorithm; with ``weight`` (a tie
   strength) a tie's length is 1 / weight (Opsahl, Agneessens and Skvoretz 2010, alpha = 1).
   Unnormalised values count each pair once in an undirected graph, ordered pairs in a
-  directed one (as R's sna::betweenness).
-- ``communities``: Louvain modularity optimisation (Blondel et al. 2008) from networkx with a
-  fixed seed, so the result is reproducible. Directed ties are treated as undirected (the
-  weights of reciprocal arcs add up).
+  directed one (as R's sna::betweenness). Unweighted graphs are computed with igraph, scaled as
+  networkx scales them; ``k`` estimates it from the shortest paths out of k pivots, the pivots
+  networkx's ``betweenness_centrality(k=k, seed=seed)`` would draw (Brandes and Pich 2007), so
+  the result equals networkx's.
+- ``communities``: Louvain modularity optimisation (Blondel et al. 2008) with a fixed seed, so
+  the result is reproducible: networkx's implementation, and above :data:`LOUVAIN_NETWORKX_TIES`
+  ties igraph's (``community_multilevel``, the same method in C, with its random numbers drawn
+  from ``random.Random(seed)``); the two find different, equally valid partitions, and the result
+  says which was used (``method``). Directed ties are treated as undirected (the weights of
+  reciprocal arcs add up).
 - ``community_bridges``: the ties between communities, per pair of communities, with the nodes
   that hold them and which of those ties are cut edges (their removal disconnects the graph).
 
@@ -25,6 +34,8 @@ References:
     Social Networks 32(3), 245-251. doi:10.1016/j.socnet.2010.03.006
     Blondel, V. D., Guillaume, J.-L., Lambiotte, R. and Lefebvre, E. (2008). Fast unfolding of
     communities in large networks. J. Stat. Mech. P10008. doi:10.1088/1742-5468/2008/10/P10008
+    Brandes, U. and Pich, C. (2007). Centrality estimation in large networks. International
+    Journal of Bifurcation and Chaos 17(7), 2303-2318. doi:10.1142/S0218127407018403
 """
 
 from __future__ import annotations
@@ -36,10 +47,25 @@ from typing import Any
 
 import networkx as nx
 
+from graph.analysis.measures._arrays import (
+    betweenness_values,
+    constraint_values,
+    effective_size_values,
+    igraph_of,
+    louvain,
+    ties_of,
+)
 from graph.analysis.measures._common import Rows, simple_edges
 from graph.errors import InputError
 
 _LENGTH = "__leernet_length"
+LOUVAIN_NETWORKX_TIES = 200_000  # above this many ties, communities are found with igraph
+
+
+def _values(nodes: list, values, only: Iterable[Hashable] | None = None) -> dict[Hashable, float | None]:
+    """Node -> value, NaN as None, for all nodes or ``only`` those."""
+    found = {v: None if math.isnan(x) else x for v, x in zip(nodes, values.tolist())}
+    return found if only is None else {v: found[v] for v in only}
 
 
 def _nan_to_none(values: dict[Hashable, float]) -> dict[Hashable, float | None]:
@@ -49,18 +75,29 @@ def _nan_to_none(values: dict[Hashable, float]) -> dict[Hashable, float | None]:
 
 def constraint(G: nx.Graph, weight: str | None = None, nodes: Iterable[Hashable] | None = None) -> dict[Hashable, float | None]:
     """Burt's constraint of each node (higher: more closed-in); None for isolates."""
-    return _nan_to_none(nx.constraint(G, nodes=nodes, weight=weight))
+    if G.is_directed() or G.is_multigraph():
+        return _nan_to_none(nx.constraint(G, nodes=nodes, weight=weight))
+    ties = ties_of(G, weight)
+    return _values(ties.nodes, constraint_values(ties, weighted=weight is not None), nodes)
 
 
 def effective_size(G: nx.Graph, weight: str | None = None, nodes: Iterable[Hashable] | None = None) -> dict[Hashable, float | None]:
     """Burt's effective size of each node's ego network (non-redundant contacts); None for isolates."""
-    return _nan_to_none(nx.effective_size(G, nodes=nodes, weight=weight))
+    if weight is not None or G.is_directed() or G.is_multigraph():
+        return _nan_to_none(nx.effective_size(G, nodes=nodes, weight=weight))
+    ties = ties_of(G)
+    return _values(ties.nodes, effective_size_values(ties), nodes)
 
 
-def betweenness(G: nx.Graph, weight: str | None = None, normalized: bool = False) -> dict[Hashable, float]:
-    """Freeman betweenness of each node; ``weight`` is a tie strength, its length 1 / weight."""
+def betweenness(G: nx.Graph, weight: str | None = None, normalized: bool = False, k: int | None = None,
+                seed: int = 0) -> dict[Hashable, float]:
+    """Freeman betweenness of each node; ``weight`` is a tie strength, its length 1 / weight.
+    ``k``: estimated from k pivots drawn with ``seed`` (as networkx's betweenness_centrality)."""
+    if k is not None and k >= G.number_of_nodes():
+        k = None
     if weight is None:
-        return nx.betweenness_centrality(G, normalized=normalized)
+        ties = ties_of(G)
+        return dict(zip(ties.nodes, betweenness_values(ties, normalized=normalized, k=k, seed=seed).tolist()))
     H = nx.DiGraph() if G.is_directed() else nx.Graph()
     H.add_nodes_from(G)
     for u, v, w in simple_edges(G, weight):
@@ -68,7 +105,7 @@ def betweenness(G: nx.Graph, weight: str | None = None, normalized: bool = False
             raise InputError(f"edge {u!r} - {v!r} has weight {w!r}; betweenness needs weights > 0",
                              ["drop ties of weight 0 or less, or pass weight=None"])
         H.add_edge(u, v, **{_LENGTH: 1 / w})
-    return nx.betweenness_centrality(H, normalized=normalized, weight=_LENGTH)
+    return nx.betweenness_centrality(H, normalized=normalized, weight=_LENGTH, k=k, seed=seed if k else None)
 
 
 def _undirected(G: nx.Graph, weight: str | None) -> nx.Graph:
@@ -92,6 +129,7 @@ class Communities(Rows):
     modularity: float | None = None
     seed: int = 0
     resolution: float = 1.0
+    method: str = "networkx"  # or "igraph" (see the module docstring)
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per node: node, community index, community size."""
@@ -99,16 +137,23 @@ class Communities(Rows):
 
 
 def communities(G: nx.Graph, weight: str | None = None, resolution: float = 1.0, seed: int = 0) -> Communities:
-    """Louvain communities of ``G`` (directed ties as undirected), reproducible by ``seed``."""
+    """Louvain communities of ``G`` (directed ties as undirected), reproducible by ``seed``; networkx's
+    implementation, igraph's above :data:`LOUVAIN_NETWORKX_TIES` ties."""
     H = _undirected(G, weight)
+    method = "networkx"
     if H.number_of_edges() == 0:
         found = [{v} for v in H]
+    elif H.number_of_edges() > LOUVAIN_NETWORKX_TIES:
+        ties = ties_of(H, "weight")
+        found = [{ties.nodes[i] for i in c} for c in louvain(ties, resolution=resolution, seed=seed)]
+        method = "igraph"
     else:
         found = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
     ordered = sorted((frozenset(c) for c in found), key=lambda c: (-len(c), sorted(map(str, c))))
     membership = {v: i for i, c in enumerate(ordered) for v in c}
     quality = nx.community.modularity(H, ordered, weight="weight", resolution=resolution) if H.number_of_edges() else None
-    return Communities(communities=ordered, membership=membership, modularity=quality, seed=seed, resolution=resolution)
+    return Communities(communities=ordered, membership=membership, modularity=quality, seed=seed, resolution=resolution,
+                       method=method)
 
 
 @dataclass
@@ -161,7 +206,7 @@ def community_bridges(G: nx.Graph, partition: Communities | Mapping | Iterable |
         raise InputError(f"{len(missing)} nodes are in no community, e.g. {missing[0]!r}",
                          ["give a partition that covers every node of the graph"])
     H = _undirected(G, weight)
-    cut = {frozenset(e) for e in nx.bridges(H)}
+    cut = _cut_edges(H)
     links: dict[tuple[int, int], CommunityLink] = {}
     reached: dict[Hashable, set[int]] = {}
     for u, v, data in H.edges(data=True):
@@ -184,3 +229,10 @@ def community_bridges(G: nx.Graph, partition: Communities | Mapping | Iterable |
     ordered = sorted(links.values(), key=lambda link: (-link.ties, link.a, link.b))
     return CommunityBridges(membership=membership, links=ordered,
                             nodes={v: sorted(cs) for v, cs in sorted(reached.items(), key=lambda x: (-len(x[1]), str(x[0])))})
+
+
+def _cut_edges(H: nx.Graph) -> set[frozenset]:
+    """The cut edges (bridges) of an undirected graph, found by igraph (the set networkx.bridges gives)."""
+    ties = ties_of(H)
+    graph = igraph_of(ties)
+    return {frozenset((ties.nodes[int(ties.source[e])], ties.nodes[int(ties.target[e])])) for e in graph.bridges()}
