@@ -289,3 +289,14 @@ def test_the_cli_states_an_estimate(settings, curated_quads, monkeypatch, capsys
     assert main(["analyse", "betweenness"]) == 0
     captured = capsys.readouterr()
     assert "Hogeschool" in captured.out and "note: estimated, not exact: betweenness estimated" in captured.err
+
+
+def test_the_report_map_of_a_large_network_shows_the_organisations_with_most_ties(memory_store, monkeypatch):
+    """Above MAP_NODES organisations the map draws those with the most ties (a spring layout of
+    thousands of nodes is unreadable, and networkx needs scipy beyond 500), and says so."""
+    report = importlib.import_module("graph.analysis.report")
+    monkeypatch.setattr(report, "MAP_NODES", 5)
+    page = report.build_report(KnowledgeGraph(memory_store))
+    assert "De kaart toont de 5 organisaties met de meeste banden, van de 18." in page
+    assert "The map shows the 5 organisations with the most ties, of 18." in page
+    assert "Netwerkkaart van 5 organisaties (de 5 met de meeste banden, van 18)" in page

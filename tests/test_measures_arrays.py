@@ -251,3 +251,23 @@ def test_brokerage_counts_bits_the_same_without_numpy_2(monkeypatch):
     native = brokered_pairs(G, "group")
     monkeypatch.delattr(np, "bitwise_count")
     assert brokered_pairs(G, "group") == native == brokered_by_definition(G, "group")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=3000), st.integers(min_value=2, max_value=50))
+def test_a_budget_keeps_every_node_up_to_the_stated_number_of_ties_exact(budget, samples):
+    """The note says "exact for the nodes with at most T ties": no node with T ties or fewer is sampled."""
+    G = nx.barabasi_albert_graph(120, 4, seed=budget)
+    for v in G:
+        G.nodes[v]["group"] = v % 4
+    ties = A.ties_of(G)
+    group, categories = A.codes([G.nodes[v]["group"] for v in ties.nodes])
+    exact = A.brokered(ties, group, len(categories))
+    found = A.brokered(ties, group, len(categories), budget=budget, samples=samples, seed=1)
+    degree = ties.degree()
+    if found.sampled.size:
+        assert degree[found.sampled].min() > found.threshold
+        kept = np.setdiff1d(np.arange(ties.n), found.sampled)
+        assert found.counts[kept].tolist() == exact.counts[kept].tolist()
+    else:
+        assert found.counts.tolist() == exact.counts.tolist()

@@ -43,3 +43,5 @@ from graph.analysis.measures import (
 from graph.analysis.build import KnowledgeGraphNetworks, Selection, parse_period, snapshot  # noqa: E402
 from graph.analysis.notebook import KnowledgeGraph, open_graph  # noqa: E402
 from graph.analysis.results import MEASURES, AnalysisRun, run_measure, save_run  # noqa: E402
+from graph.analysis.progress import Progress  # noqa: E402
+from graph.analysis.projection import Projection  # noqa: E402

@@ -173,7 +173,7 @@ class Tie:
 class KnowledgeGraphNetworks:
     """The facts of one state of the store, read once, from which every network is built."""
 
-    def __init__(self, store):
+    def __init__(self, store, progress=None):
         self.store = store
         self.settings = store.settings
         self.base = store.settings.base_iri
@@ -185,18 +185,21 @@ class KnowledgeGraphNetworks:
         self._attributes_of: dict[str, dict] = {}
         self._lock = threading.Lock()  # the API uses one instance from several threads
         self.generation = getattr(store, "generation", 0)  # the state of the store the facts were read in
-        self._read()
+        self._read(progress)
         self._classify()
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _read(self) -> None:
+    def _read(self, progress=None) -> None:
         relations = {"member", "inNetwork", "from", "funder", "creator", "author", "projectMember", "organizer", "headOf"}
         facts, graphs_of = self.facts, self.graphs_of
-        for name, s, value, g in self._statements():
-            facts[s][name].append(value)
-            if name in relations:
-                graphs_of[(s, name, value)].add(g)
+        with (progress.bar(None, "reading statements", " statements") if progress is not None else _NoBar()) as bar:
+            for count, (name, s, value, g) in enumerate(self._statements(), start=1):
+                facts[s][name].append(value)
+                if name in relations:
+                    graphs_of[(s, name, value)].add(g)
+                if count % 50_000 == 0:
+                    bar.update(50_000)
         self.sources: dict[str, list[str]] = defaultdict(list)
         for row in self.store.query(f"{sparql_prefixes(self.base)}SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g prov:wasDerivedFrom ?src }} }}"):
             self.sources[row["g"].value].append(row["src"].value)
@@ -891,6 +894,17 @@ class KnowledgeGraphNetworks:
                            context_labels=sorted(label(x) for x in sharing), periods=sorted(periods),
                            sources=sorted(sources))
         return graph
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int = 1) -> None:
+        pass
 
 
 def _check_projection(projection: str) -> None:

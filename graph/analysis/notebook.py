@@ -39,7 +39,7 @@ class KnowledgeGraph:
         generation = getattr(self.store, "generation", 0)
         if self._networks is None or self._networks.generation != generation:
             with self.progress.step("reading the knowledge graph"):
-                self._networks = KnowledgeGraphNetworks(self.store)
+                self._networks = KnowledgeGraphNetworks(self.store, progress=self.progress)
         return self._networks
 
     def selection(self, period: str | None = None, theme: str | None = None, region: str | None = None,

@@ -28,8 +28,9 @@ class Progress:
         yield
         print(f"leernet: {text}: {time.perf_counter() - started:.1f} s", file=self.stream, flush=True)
 
-    def bar(self, total: int, text: str, unit: str = "it"):
-        """A progress bar of ``total`` units (use as a context manager; ``update(n)`` moves it)."""
+    def bar(self, total: int | None, text: str, unit: str = "it"):
+        """A progress bar of ``total`` units, or a counter when the total is unknown (use as a context
+        manager; ``update(n)`` moves it)."""
         if not self.enabled:
             return _Silent()
         from tqdm import tqdm

@@ -17,14 +17,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
 
-from graph.analysis import measures as m  # noqa: E402
 from graph.analysis.measures.ei import ei_of  # noqa: E402
 from graph.analysis.results import UNKNOWN, members_by_context, run_measure, ties_of_projection, years_in  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#7F3C8D", "#11A579",
            "#3969AC", "#E73F74", "#80BA5A"]
 GREY = "#9E9E9E"
+MAP_NODES = 400  # the map draws at most this many organisations (those with the most ties)
 
 
 def write_report(kg, path: Path, attribute: str = "sector", **options) -> Path:
@@ -64,7 +65,9 @@ def build_report(kg, attribute: str = "sector", **options) -> str:
     """The report as an HTML string."""
     networks = kg.networks
     selection = kg.selection(**options)
-    graph = networks.projection(selection, "organisations").to_networkx()  # the evidence of the ties is not shown
+    net = networks.projection(selection, "organisations")
+    graph = nx.Graph()  # the organisations with their attributes; the ties stay in the arrays of ``net``
+    graph.add_nodes_from(zip(net.nodes, (dict(a) for a in net.attributes)))
     label_of = {}
     for node, data in graph.nodes(data=True):
         label_of[data.get(attribute, UNKNOWN)] = data.get(f"{attribute}_label", data.get(attribute, UNKNOWN))
@@ -77,9 +80,24 @@ def build_report(kg, attribute: str = "sector", **options) -> str:
         _composition_figure(networks, selection, graph, attribute, colours, label_of),
         _ei_figure(networks, selection, attribute),
         _brokers_figure(brokers, graph, attribute, colours, label_of),
-        _map_figure(graph, attribute, colours, label_of),
+        _map_figure(_map_graph(net), attribute, colours, label_of, net),
     ]
-    return _page(kg, selection, graph, attribute, brokers, spanners, sections)
+    return _page(kg, selection, net, attribute, brokers, spanners, sections)
+
+
+def _map_graph(net) -> nx.Graph:
+    """The network the map draws: all of it, or the MAP_NODES organisations with the most ties."""
+    if net.number_of_nodes() <= MAP_NODES:
+        return net.to_networkx()
+    degree = net.degree()
+    keep = np.zeros(net.number_of_nodes(), dtype=bool)
+    keep[np.argsort(-degree, kind="stable")[:MAP_NODES]] = True
+    inside = keep[net.source] & keep[net.target]
+    graph = nx.Graph()
+    graph.add_nodes_from((net.nodes[i], dict(net.attributes[i])) for i in np.flatnonzero(keep).tolist())
+    graph.add_edges_from((net.nodes[u], net.nodes[v], {"weight": w}) for u, v, w in
+                         zip(net.source[inside].tolist(), net.target[inside].tolist(), net.weight[inside].tolist()))
+    return graph
 
 
 def _figure(title_nl: str, title_en: str, nl: str, en: str, figure=None, alt: str = "", empty: str = "") -> str:
@@ -192,12 +210,16 @@ def _brokers_figure(brokers, graph, attribute, colours, label_of) -> str:
     return _figure(*title, nl, en, figure, alt)
 
 
-def _map_figure(graph, attribute, colours, label_of) -> str:
+def _map_figure(graph, attribute, colours, label_of, net) -> str:
     title = ("De kaart van het netwerk", "The map of the network")
     nl = ("Elke stip is een organisatie, gekleurd naar sector; een lijn betekent dat twee organisaties samen in een "
           "netwerk, programma of project zitten, en hoe dikker de lijn, hoe vaker.")
     en = ("Each dot is an organisation, coloured by sector; a line means two organisations share a network, programme "
           "or project, and the thicker the line, the more often.")
+    if graph.number_of_nodes() < net.number_of_nodes():
+        nl += (f" De kaart toont de {graph.number_of_nodes()} organisaties met de meeste banden, van de "
+               f"{net.number_of_nodes()}.")
+        en += f" The map shows the {graph.number_of_nodes()} organisations with the most ties, of {net.number_of_nodes()}."
     if graph.number_of_nodes() == 0:
         return _figure(*title, nl, en, empty="Geen organisaties in deze selectie. / No organisations in this selection.")
     figure, axes = plt.subplots(figsize=(10, 7.5))
@@ -217,7 +239,9 @@ def _map_figure(graph, attribute, colours, label_of) -> str:
     axes.legend(title="sector", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False)
     axes.set_axis_off()
     central = max(graph, key=lambda n: graph.degree(n))
-    alt = (f"Netwerkkaart van {graph.number_of_nodes()} organisaties en {graph.number_of_edges()} banden, gekleurd naar "
+    shown_of = f" (de {graph.number_of_nodes()} met de meeste banden, van {net.number_of_nodes()})" \
+        if graph.number_of_nodes() < net.number_of_nodes() else ""
+    alt = (f"Netwerkkaart van {graph.number_of_nodes()} organisaties{shown_of} en {graph.number_of_edges()} banden, gekleurd naar "
            f"sector; de meeste banden heeft {graph.nodes[central].get('label', central)} ({graph.degree(central)}).")
     return _figure(*title, nl, en, figure, alt)
 
@@ -256,25 +280,25 @@ def _approximation(text: str | None) -> str:
             f"large that some numbers are estimated rather than counted exactly: {html.escape(text)}.")
 
 
-def _page(kg, selection, graph, attribute, brokers, spanners, sections) -> str:
+def _page(kg, selection, net, attribute, brokers, spanners, sections) -> str:
     base = kg.store.settings.base_iri
     findings = []
     if brokers:
         names = ", ".join(b["label"] for b in brokers[:3])
         findings.append((f"De organisaties die het vaakst grenzen tussen sectoren overbruggen: {names}.",
                          f"The organisations that most often bridge sector boundaries: {names}."))
-    if graph.number_of_edges():
-        ei = m.ei_index(graph, attribute, default=UNKNOWN).network
+    if net.number_of_edges():
+        ei = ei_of(ties_of_projection(net), net.values(attribute, UNKNOWN), attribute).network
         direction = "meer over de grens dan binnen de eigen sector" if ei.index > 0 else (
             "meer binnen de eigen sector dan over de grens" if ei.index < 0 else "evenveel over de grens als binnen de eigen sector")
         direction_en = "more across boundaries than within" if ei.index > 0 else (
             "more within their own sector than across" if ei.index < 0 else "as much across boundaries as within")
-        findings.append((f"{graph.number_of_nodes()} organisaties met {graph.number_of_edges()} banden; zij werken {direction} "
+        findings.append((f"{net.number_of_nodes()} organisaties met {net.number_of_edges()} banden; zij werken {direction} "
                          f"(E-I-index {ei.index:+.2f}).",
-                         f"{graph.number_of_nodes()} organisations with {graph.number_of_edges()} ties; they work {direction_en} "
+                         f"{net.number_of_nodes()} organisations with {net.number_of_edges()} ties; they work {direction_en} "
                          f"(E-I index {ei.index:+.2f})."))
     items = "".join(f'<li>{html.escape(nl)}<br><span class="en">{html.escape(en)}</span></li>' for nl, en in findings)
-    names = {data.get(attribute): data.get(f"{attribute}_label", data.get(attribute)) for _, data in graph.nodes(data=True)}
+    names = {data.get(attribute): data.get(f"{attribute}_label", data.get(attribute)) for data in net.attributes}
     table = "".join(
         f"<tr><td><a href=\"{html.escape(b['iri'])}\">{html.escape(b['label'])}</a></td>"
         f"<td>{html.escape(str(names.get(b['group'], b['group'])))}</td><td>{b['networks']}</td>"

@@ -298,11 +298,13 @@ def brokered(ties: Ties, group: np.ndarray, groups: int, *, budget: float | None
     else:  # without the bit matrix a node costs its pairs of contacts
         cost = degree * np.maximum(degree - 1, 0)
     if budget is not None and cost.sum() > budget:
-        by_cost = np.argsort(cost, kind="stable")
-        within = np.cumsum(cost[by_cost]) <= budget
-        exact[:] = False
-        exact[by_cost[within]] = True
-        exact |= degree * np.maximum(degree - 1, 0) <= samples  # all pairs are no more than a sample
+        # exact for every node with at most D contacts, D as large as the budget allows, and for
+        # every node with no more pairs of contacts than a sample would draw
+        degrees = np.unique(degree)
+        spent = np.cumsum(np.bincount(np.searchsorted(degrees, degree), weights=cost, minlength=degrees.size))
+        fits = degrees[spent <= budget]
+        limit = int(fits.max()) if fits.size else -1
+        exact = (degree <= limit) | (degree * np.maximum(degree - 1, 0) <= samples)
         threshold = int(degree[exact].max()) if exact.any() else 0
     counts = np.zeros((n, 5), dtype=np.int64)
     rng = np.random.default_rng(seed)
