@@ -66,6 +66,7 @@ def create_app(settings: Settings, store: Store, query_runner: Any = None,
     prefix = base_path(settings)
     app = FastAPI(title="leernet API", version=API_VERSION, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.context = Context(settings, store, query_runner)
+    app.state.context.theme_index()  # start building it now, in the background
     problems.install(app)
     app.add_middleware(VersionHeader)
     app.add_middleware(sparql.Cors, path=prefix + "/sparql")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi import Request
 from api.privacy import Privacy
 from graph.settings import Settings
 from graph.store import Store
+from graph.theme_index import ThemeIndex
 
 API_VERSION = "1.0.0"  # semver of the REST API; the major version is the /api/v1 in its paths
 
@@ -26,6 +28,8 @@ class Context:
         self._lock = threading.Lock()
         self._privacy: tuple[int, Privacy] | None = None
         self.cache: dict[tuple, Any] = {}
+        self._theme_index: tuple[int, ThemeIndex] | None = None
+        self._building_theme_index: int | None = None
 
     @property
     def version(self) -> int:
@@ -51,6 +55,32 @@ class Context:
             self.cache = {k: v for k, v in self.cache.items() if k[0] == self.version}
             self.cache[full_key] = value
         return value
+
+    def theme_index(self) -> ThemeIndex | None:
+        """The :class:`ThemeIndex` of the current state of the store, or None while a background
+        thread builds it (the caller then asks the store itself)."""
+        version = self.version
+        with self._lock:
+            if self._theme_index is not None and self._theme_index[0] == version:
+                return self._theme_index[1]
+            if self._building_theme_index is not None:
+                return None
+            self._building_theme_index = version
+        threading.Thread(target=self._build_theme_index, args=(version,), daemon=True,
+                         name="leernet-theme-index").start()
+        return None
+
+    def _build_theme_index(self, version: int) -> None:
+        try:
+            index = ThemeIndex.build(self.store)
+            with self._lock:
+                if self.version == version:  # else the store changed while reading: the next request builds anew
+                    self._theme_index = (version, index)
+        except Exception:  # noqa: BLE001 - the store answers instead; the next request tries again
+            logging.getLogger("leernet").warning("the theme index could not be built", exc_info=True)
+        finally:
+            with self._lock:
+                self._building_theme_index = None
 
     def api_url(self, path: str = "") -> str:
         """An absolute URL in the REST API, built from the base IRI (never from the request's host)."""

@@ -13,21 +13,8 @@ import pyoxigraph as ox
 from api import queries as q
 from api.context import Context
 from api.models import DETAILS, SUMMARIES, ItemLinks, Link, Membership, ParticipantCount, Period, Ref
+from graph.names import dutch_name, language_of, pick
 from graph.namespaces import prefixes
-
-
-def language_of(literal) -> str:
-    return (getattr(literal, "language", None) or "").lower()
-
-
-def pick(literals, lang: str) -> str | None:
-    """The text in ``lang``, else one without a language, else ``None`` (sorted for stable output)."""
-    values = sorted(literals, key=lambda lit: lit.value)
-    for want in (lang, ""):
-        for lit in values:
-            if language_of(lit).split("-")[0] == want:
-                return lit.value
-    return None
 
 
 def parse_date(value: str | None) -> datetime.date | None:
@@ -67,7 +54,7 @@ class Reader:
                 found[row["s"].value].append(row["l"])
         for iri in todo:
             lits = found.get(iri, [])
-            nl = pick(lits, "nl") or pick(lits, "en") or (sorted(lits, key=lambda x: x.value)[0].value if lits else None)
+            nl = dutch_name(lits)
             en_only = [lit for lit in lits if language_of(lit).startswith("en")]
             self._labels[iri] = (nl, en_only and sorted(en_only, key=lambda x: x.value)[0].value or None)
 

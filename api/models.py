@@ -225,6 +225,17 @@ class CollectionLink(Model):
     href: str
 
 
+class Health(Model):
+    """Whether the server is up, and whether its kept indexes describe the current data."""
+
+    status: str = Field(description='"up" while the server answers.')
+    theme_index: str = Field(description='"ready" when a theme\'s networks come from the kept index, '
+                                         '"building" while it is (re)built after a start or a change '
+                                         '(the store answers meanwhile, slower on big stores).')
+    public_data: str = Field(description='"ready" when /sparql, the dumps and the dataset description can answer, '
+                                         '"building" while the publishable copy of the data is made after a start.')
+
+
 class ApiIndex(Model):
     """The entry point of the API."""
 

@@ -8,7 +8,6 @@ import calendar
 import inspect
 import math
 import re
-import unicodedata
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,9 +18,10 @@ from api.context import API_VERSION, Context, get_context
 from api.entities import Reader, parse_date
 from api.jsonld import rest_context
 from api.linked_data import negotiate
-from api.models import (PAGES, DETAILS, ApiIndex, Collaborator, CollaboratorPage, CollectionLink, FundedItem,
+from api.models import (PAGES, DETAILS, ApiIndex, Health, Collaborator, CollaboratorPage, CollectionLink, FundedItem,
                         FundedPage, Link, MemberPage, PageLinks, SectorCount, Through)
 from graph.errors import InputError, NotFound
+from graph.names import sort_key
 
 router = APIRouter()
 
@@ -69,11 +69,6 @@ def parse_period(text: str | None) -> tuple[str, str] | None:
     return start, end
 
 
-def sort_key(name: str | None, fallback: str) -> str:
-    text = unicodedata.normalize("NFKD", name or fallback)
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
-
-
 def page_links(ctx: Context, path: str, params: dict, page: int, total_pages: int) -> PageLinks:
     """self/first/last/next/prev links, absolute from the base IRI, keeping the other parameters."""
     def url(n: int) -> Link:
@@ -108,14 +103,22 @@ def run_list(ctx: Context, kind: q.Kind, params: dict) -> tuple[list[str], int, 
     """Matching visible IRIs sorted as asked, the number of pages and the slice of this page."""
     filters = {k: params[k] for k in kind.filters if k != "period" and params.get(k)}
     period = parse_period(params.get("period")) if "period" in kind.filters else None
-    reader = Reader(ctx)
-    rows = reader.select(q.list_query(ctx.base, kind, filters, period))
-    iris = [r["s"].value for r in rows if ctx.privacy.visible(r["s"].value)]
     sort = params.get("sort") or "name"
     field = sort.lstrip("-")
     if field not in kind.sorts:
         raise InputError(f"parameter 'sort' has the value {sort!r}, which {kind.name} cannot be sorted by",
                          [f"use one of: {', '.join(s for f in kind.sorts for s in (f, '-' + f))}"])
+    index = ctx.theme_index() if kind.name == "networks" and list(filters) == ["theme"] and period is None \
+        and field == "name" else None
+    if index is not None:  # a theme's networks, kept sorted by name (graph.theme_index)
+        found = index.networks(f"{ctx.base}{q.FILTER_SPACES['theme']}{filters['theme']}")
+        visible = ctx.privacy.visible
+        iris = [i for i in (reversed(found) if sort.startswith("-") else found) if visible(i)]
+        pages, window = paging(len(iris), params["page"], params["pageSize"])
+        return iris, pages, window, len(iris)
+    reader = Reader(ctx)
+    rows = reader.select(q.list_query(ctx.base, kind, filters, period))
+    iris = [r["s"].value for r in rows if ctx.privacy.visible(r["s"].value)]
     reader.load_labels(iris)
     by_name = {i: sort_key(reader._labels[i][0], i) for i in iris}
     iris.sort(key=lambda i: (by_name[i], i), reverse=sort.startswith("-"))
@@ -368,6 +371,14 @@ def index(request: Request, ctx: Context = Depends(get_context)):
         links={"self": Link(href=ctx.api_url()), "openapi": Link(href=ctx.api_url("/openapi.json")),
                "void": Link(href=f"{ctx.base}.well-known/void")},
         collections=[CollectionLink(name=k, href=ctx.api_url(f"/{k}")) for k in q.KINDS]))
+
+
+@router.get("/health", response_model=Health, tags=["api"], operation_id="getHealth", summary="Health of the server")
+def health(request: Request, ctx: Context = Depends(get_context)):
+    """Up, and whether the kept indexes are ready (for readiness probes and benchmarks)."""
+    public = getattr(ctx.query_runner, "ready", True)
+    return respond(request, ctx, Health(status="up", theme_index="ready" if ctx.theme_index() else "building",
+                                        public_data="ready" if public else "building"))
 
 
 @router.get("/context.jsonld", include_in_schema=False)

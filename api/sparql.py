@@ -88,6 +88,11 @@ class PublicSparql:
         finally:
             self._ready.set()
 
+    @property
+    def ready(self) -> bool:
+        """Whether the first public data has been made."""
+        return self._ready.is_set()
+
     def wait_until_ready(self, seconds: float | None = None) -> None:
         """Wait for the first public data; :class:`QueryRefused` (busy) if it takes longer than ``seconds``."""
         if not self._ready.wait(self.ctx.settings.query_timeout if seconds is None else seconds):

@@ -28,15 +28,14 @@ NONE = Value(None)
 
 
 def phase_seconds(side: dict, name: str, limit: float) -> Value:
-    """The seconds of a phase: exact when it finished, ``> limit`` when it timed out or ran out of memory."""
+    """The seconds of a phase: exact when it finished, ``> seconds run`` when it timed out or ran out of memory."""
     record = side.get(name)
     if not record:
         return NONE
     if record.get("status") == "ok":
         return Value(record["seconds"])
     if record.get("status") in ("timeout", "memory", "killed"):
-        return Value(max(record.get("seconds", limit), limit) if record.get("status") == "timeout"
-                     else record.get("seconds", 0.0), ">")
+        return Value(record.get("seconds", limit), ">")
     return NONE
 
 
@@ -73,6 +72,16 @@ def analyses(side: dict, limit: float) -> Value:
     if record.get("status") != "ok":
         return phase_seconds(side, "analysis", limit)
     return Value(record["seconds"], "")
+
+
+def one_analysis(side: dict, limit: float) -> Value:
+    """The slowest single analysis as one ``leernet analyse MEASURE`` runs it: reading the store,
+    building the network and computing the measure (the phase computes all measures on one read)."""
+    record = side.get("analysis") or {}
+    times = [record.get(f"{m}_s") for m in MEASURES if record.get(f"{m}_s") is not None]
+    if record.get("status") != "ok" or not times:
+        return phase_seconds(side, "analysis", limit)
+    return Value(record.get("read_s", 0) + record.get("projection_s", 0) + max(times))
 
 
 def memory(side: dict) -> Value:
@@ -112,6 +121,8 @@ def rows_for(scale: dict, limit: float) -> list[tuple[str, Value, Value, Value, 
     rows.append((f"HTTP throughput, {concurrency} clients (req/s)", thr_l, thr_n, ratio(thr_l, thr_n), ""))
     an_l, an_n = analyses(lee, limit), analyses(nai, limit)
     rows.append(("analyses: read, projection and 8 measures (s)", an_l, an_n, ratio(an_n, an_l), " s"))
+    one_l, one_n = one_analysis(lee, limit), one_analysis(nai, limit)
+    rows.append(("one analysis, the slowest: read, projection, measure (s)", one_l, one_n, ratio(one_n, one_l), " s"))
     server = (lee.get("http-throughput") or {}).get("server_peak_rss_mib")
     rows.append(("peak RSS of the side's process (GiB)", memory(lee), memory(nai), NONE, " GiB"))
     naive_served = (nai.get("http-throughput") or {}).get("rss_mib")
@@ -127,7 +138,8 @@ TARGETS = (
     ("full validation of 1M ≥ 10× faster than pyshacl", 1_000_000, "full validation (s)", "ratio", 10),
     ("per-entity and whole-graph questions at 10M: p95 < 100 ms in-process", 10_000_000, "in-process: p95 (ms)", "leernet-all", 100),
     ("per-entity and whole-graph questions at 10M: p95 < 150 ms over HTTP", 10_000_000, "HTTP: p95 (ms)", "leernet-all", 150),
-    ("analyses < 60 s", None, "analyses: read, projection and 8 measures (s)", "leernet", 60),
+    ("every analysis < 60 s (or estimated, stated)", None, "one analysis, the slowest: read, projection, measure (s)",
+     "leernet", 60),
     ("10M served within 4 GiB RSS", 10_000_000, "RSS while serving HTTP (GiB)", "leernet", 4),
 )
 
@@ -157,7 +169,11 @@ def check_targets(results: dict) -> list[tuple[str, str, str]]:
                 worst = max((v for v in values if v.value is not None), key=lambda v: v.value, default=NONE)
                 ok = worst.value is not None and not worst.bound and worst.value < threshold
                 shown = f"worst {worst.text()} ms"
-            out.append((label, f"{scale:,}", ("met" if ok else "NOT met") + f" ({shown})"))
+            verdict = ("met" if ok else "NOT met") + f" ({shown})"
+            estimated = [m for m in MEASURES if (data.get("leernet", {}).get("analysis") or {}).get(f"{m}_approximation")]
+            if metric.startswith("one analysis") and estimated:
+                verdict += f"; estimated, as the results state: {', '.join(estimated)}"
+            out.append((label, f"{scale:,}", verdict))
     return out
 
 

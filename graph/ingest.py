@@ -26,7 +26,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 from graph.errors import InputError, NotFound, ValidationFailed
 from graph.rdfio import QUAD_FORMATS, Locator, Source, from_rdflib, parse_source, read_source
-from graph.store import to_quad
+from graph.store import quads_in
 from graph.validation import ValidationReport, ValidationResult, validate_triples
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -126,7 +126,8 @@ def _as_stored(content: dict[str, Iterable]) -> dict[str, list[ox.Triple]]:
     oxigraph normalises literals ("01"^^xsd:integer is "1", xsd:nonNegativeInteger becomes
     xsd:integer), so the batch is validated in that form and compares equal with what is stored."""
     scratch = ox.Store()
-    scratch.extend(to_quad(t, iri) for iri, triples in content.items() for t in triples)
+    for iri, triples in content.items():
+        scratch.bulk_extend(quads_in(triples, iri))
     return {iri: [ox.Triple(q.subject, q.predicate, q.object)
                   for q in scratch.quads_for_pattern(None, None, None, ox.NamedNode(iri))]
             for iri in content}

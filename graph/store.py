@@ -40,6 +40,8 @@ QuadLike = ox.Quad | tuple  # a pyoxigraph Quad, or (s, p, o) of IRI strings / t
 # New graph content is first written to a staging graph under this prefix and then moved into place
 # in one transaction; staging graphs left behind by a killed process are removed on the next open.
 STAGING_PREFIX = "urn:leernet:staging:"
+PENDING = ox.NamedNode(f"{STAGING_PREFIX}pending")  # marks a graph whose bulk write has not finished
+BULK_WRITE = 100_000  # new graphs of at least this many quads are written with bulk_extend
 
 
 class Store(ABC):
@@ -134,6 +136,14 @@ def to_quad(item: QuadLike, graph: str | None = None) -> ox.Quad:
     return ox.Quad(_term(s), _term(p), _term(o), graph_term)
 
 
+def quads_in(items: Iterable[QuadLike], graph: str) -> list[ox.Quad]:
+    """``items`` as quads in ``graph``: :func:`to_quad` for each, with one graph term for all (1M
+    triples: 1 s instead of 6)."""
+    name = ox.NamedNode(graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, name) if isinstance(t, (ox.Triple, ox.Quad)) else to_quad(t, graph)
+            for t in items]
+
+
 def _term(value):
     if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple, ox.DefaultGraph)):
         return value
@@ -148,7 +158,9 @@ class EmbeddedStore(Store):
     One process uses an on-disk store at a time: it holds ``<store>.lock`` (and RocksDB's own lock)
     while the store is open; a second process waits up to ``settings.lock_timeout`` seconds and
     then gets :class:`StoreBusy`. Writes are transactions, so a killed process leaves the store as
-    it was before its unfinished write (stale staging graphs are removed on the next open).
+    it was before its unfinished write (stale staging graphs are removed on the next open). New
+    graphs of :data:`BULK_WRITE` quads or more are written in bulk and marked pending until their
+    last transaction; the next open removes what a killed process left pending.
     """
 
     def __init__(self, settings: Settings):
@@ -184,7 +196,10 @@ class EmbeddedStore(Store):
     def _drop_stale_staging(self) -> None:
         for graph in list(self._store.named_graphs()):
             if isinstance(graph, ox.NamedNode) and graph.value.startswith(STAGING_PREFIX):
-                self._store.remove_graph(graph)
+                if graph.value.startswith(f"{STAGING_PREFIX}pending-"):
+                    self._drop_pending(graph)  # a bulk write that did not finish: its graphs too
+                elif self._store.contains_named_graph(graph):
+                    self._store.remove_graph(graph)
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -228,12 +243,13 @@ class EmbeddedStore(Store):
         # together or not at all. INSERT DATA gives blank nodes fresh ids, so graphs with blank
         # nodes are first staged with extend() (transactional, keeps ids) and then MOVEd into
         # place in that same update; until then only the staging graph holds them.
-        content = {iri: [to_quad(t, iri) for t in triples] for iri, triples in graphs.items()}
+        content = {iri: quads_in(triples, iri) for iri, triples in graphs.items()}
         if self._all_new(content, retract or {}):
-            # Nothing to drop or retract: one extend() is one transaction too, and much faster than
-            # parsing an INSERT DATA (1M triples: seconds instead of 88 s).
             try:
-                self._store.extend([*(q for quads in content.values() for q in quads), *map(to_quad, metadata)])
+                if self.path is not None and sum(map(len, content.values())) >= BULK_WRITE:
+                    self._write_in_bulk(content, [to_quad(q) for q in metadata])
+                else:  # one extend() is one transaction, much faster than parsing an INSERT DATA
+                    self._store.extend([*(q for quads in content.values() for q in quads), *map(to_quad, metadata)])
             finally:
                 self.generation += 1
             return
@@ -265,6 +281,28 @@ class EmbeddedStore(Store):
             for staging in staged.values():
                 if self._store.contains_named_graph(ox.NamedNode(staging)):
                     self._store.remove_graph(ox.NamedNode(staging))
+
+    def _write_in_bulk(self, content: Mapping[str, list[ox.Quad]], metadata: list[ox.Quad]) -> None:
+        """Write big new graphs with bulk_extend (1M quads: 12 s instead of 40 s, and without holding
+        a transaction of them in memory), safely: the graphs are first marked pending in a staging
+        graph, in one transaction; the metadata that makes them loaded and the removal of the mark
+        are the last transaction. A failure removes them; a killed process leaves the mark, and the
+        next open removes the marked graphs (:meth:`_drop_stale_staging`). Until the end, readers
+        of this process may see the graphs arrive."""
+        pending = ox.NamedNode(f"{STAGING_PREFIX}pending-{uuid.uuid4().hex}")
+        self._store.extend(ox.Quad(ox.NamedNode(iri), PENDING, PENDING, pending) for iri in content)
+        try:
+            self._store.bulk_extend(q for quads in content.values() for q in quads)
+            self._store.update(f"INSERT DATA {{\n{insert_data_body(metadata)}\n}} ; DROP SILENT GRAPH <{pending.value}>"
+                               if metadata else f"DROP SILENT GRAPH <{pending.value}>")
+        except BaseException:
+            self._drop_pending(pending)
+            raise
+
+    def _drop_pending(self, pending: ox.NamedNode) -> None:
+        for quad in list(self._store.quads_for_pattern(None, PENDING, PENDING, pending)):
+            self._store.remove_graph(quad.subject)
+        self._store.remove_graph(pending)
 
     def _all_new(self, content: Mapping[str, list], retract: Mapping[str, Iterable[str]]) -> bool:
         """Whether none of the graphs exists and none of the subjects to retract has triples."""

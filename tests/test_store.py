@@ -154,6 +154,77 @@ def test_stale_staging_graphs_are_removed_on_open(settings):
         assert len(store) == 1
 
 
+def test_a_big_new_graph_is_written_in_bulk_with_its_metadata_and_no_mark(settings, monkeypatch):
+    monkeypatch.setattr(graph.store, "BULK_WRITE", 10)
+    quads = [q(f"s{i}", "p", f"o{i}") for i in range(50)]
+    meta = [ox.Quad(ox.NamedNode(EX + "g"), ox.NamedNode(EX + "count"), ox.Literal("50"), ox.NamedNode(EX + "meta"))]
+    with EmbeddedStore(settings) as store:
+        store.replace_graphs({EX + "g": quads}, meta)
+        assert store.named_graphs() == [EX + "g", EX + "meta"]
+        assert len(store) == 51
+        assert not [g for g in store.oxigraph.named_graphs() if g.value.startswith(STAGING_PREFIX)]
+
+
+KILLED_WRITER = """
+import os, signal, sys
+import pyoxigraph as ox
+import graph.store
+from graph.settings import load_settings
+from graph.store import EmbeddedStore
+EX = "https://example.org/"
+
+
+class Dying(list):  # quads of a big graph; the process dies while bulk_extend reads them
+    def __init__(self, graph):
+        super().__init__([None] * 100_000)
+        self.graph = ox.NamedNode(graph)
+
+    def __iter__(self):
+        for i in range(100_000):
+            if i == 60_000:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield ox.Quad(ox.NamedNode(EX + f"s{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i)), self.graph)
+
+
+graph.store.quads_in = lambda items, graph: Dying(graph)
+store = EmbeddedStore(load_settings(store_path=sys.argv[1]))
+store.replace_graphs({EX + "big": ["unused"]}, [ox.Quad(ox.NamedNode(EX + "big"), ox.NamedNode(EX + "loaded"),
+                                                        ox.Literal("yes"), ox.NamedNode(EX + "meta"))])
+"""
+
+
+def test_a_bulk_write_killed_halfway_leaves_nothing_behind(settings, tmp_path):
+    import subprocess
+    import sys
+
+    with EmbeddedStore(settings) as store:
+        store.replace_graphs({EX + "g": [q("a", "p", "b")]})
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_WRITER)
+    done = subprocess.run([sys.executable, str(script), str(settings.store_path)], capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    raw = ox.Store(str(settings.store_path))  # the killed process left its pending mark (and maybe part of the graph)
+    assert [g for g in raw.named_graphs() if g.value.startswith(STAGING_PREFIX + "pending-")]
+    del raw
+    with EmbeddedStore(settings) as store:
+        assert store.named_graphs() == [EX + "g"]
+        assert len(store) == 1
+
+
+def test_graphs_marked_pending_are_removed_on_open(settings):
+    """What a bulk write killed after writing part of its graph leaves: the mark and that part."""
+    with EmbeddedStore(settings) as store:
+        store.replace_graphs({EX + "g": [q("a", "p", "b")]})
+        mark = ox.NamedNode(STAGING_PREFIX + "pending-1")
+        store.oxigraph.add(ox.Quad(ox.NamedNode(EX + "half"), graph.store.PENDING, graph.store.PENDING, mark))
+        store.oxigraph.bulk_extend([ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("part"),
+                                            ox.NamedNode(EX + "half"))])
+        assert EX + "half" in store.named_graphs()
+    with EmbeddedStore(settings) as store:
+        assert store.named_graphs() == [EX + "g"]
+        assert len(store) == 1
+
+
 def test_on_disk_store_persists(settings):
     with EmbeddedStore(settings) as store:
         store.replace_graphs({EX + "g": [q("a", "p", "b")]})
