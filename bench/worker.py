@@ -317,8 +317,8 @@ def leernet_side(spec: dict) -> None:
                               env={k: v for k, v in os.environ.items() if not k.startswith("LEERNET_")})
     try:
         wait_for(f"http://127.0.0.1:{port}/api/v1", 120)
-        with phase("server-warm", limit) as record:  # until its kept indexes are built, as after any start
-            wait_warm(f"http://127.0.0.1:{port}/api/v1/health", limit)
+        with phase("server-warm", long_limit) as record:  # until its kept indexes are built, as after any start
+            wait_warm(f"http://127.0.0.1:{port}/api/v1/health", long_limit)
         http_phases({**spec, "kind": "rest"}, f"http://127.0.0.1:{port}", limit, server.pid)
     finally:
         server.terminate()
