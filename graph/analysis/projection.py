@@ -6,7 +6,7 @@ projection) or the contexts of an actor (networks projection). :func:`pair_table
 blocks into one row per tied pair, in the order in which the pairs first occur (so that a
 networkx graph built from it has the node and edge order of one built pair by pair), with the
 number of blocks each pair shares; with ``enclosing`` a block only counts for a pair when no other
-block the pair shares lies inside it (the *closest* shared contexts of :mod:`graph.analysis.build`).
+block the pair shares lies inside it (the *closest* shared contexts of :mod:`graph.analysis.build_arrays`).
 
 :class:`Projection` holds a network as node IRIs, node attributes and edge arrays. It is what
 :func:`graph.analysis.results.run_measure` computes on; ``to_networkx()`` and ``to_igraph()``

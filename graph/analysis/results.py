@@ -1,13 +1,13 @@
-"""Running a measure on the knowledge graph, and its results as tables and as linked data.
+"""Running a measure on the knowledge graph: its results as tables, within the budgets of large networks.
 
 :func:`run_measure` takes the network of a selection (built once per state of the store and
 selection and shared by the measures that follow, see ``KnowledgeGraphNetworks.projection``),
 computes one measure of :mod:`graph.analysis.measures` on its arrays and returns an
-:class:`AnalysisRun`: plain rows (one dict per organisation, network, group, tie or year, with
-labels and IRIs) plus the provenance of the run. :func:`save_run` writes it into its own named
-graph ``{base}graph/analysis/{measure}-{hash}`` (validated like any other ingest): a
-``ln:AnalysisRun`` (a ``prov:Activity``) with its measure, parameters, period, filters, software
-version and the snapshot it read, and one ``ln:AnalysisResult`` per number.
+:class:`~graph.analysis.runs.AnalysisRun`: plain rows (one dict per organisation, network, group,
+tie or year, with labels and IRIs) plus the provenance of the run. :func:`save_run`
+(:mod:`graph.analysis.linked_data`) writes it into its own named graph. The names of
+:mod:`graph.analysis.runs` and :mod:`graph.analysis.linked_data`, and ``members_by_context`` and
+``years_in`` of :mod:`graph.analysis.ties`, stay importable from here.
 
 Large networks. Everything is exact except where a budget below says otherwise; then the run's
 ``parameters["approximation"]`` (in the saved ``ln:parameters`` too) and ``approximation`` say
@@ -28,20 +28,16 @@ what was estimated and how, so that the numbers can be reproduced (``seed``):
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import networkx as nx
 import numpy as np
-import pyoxigraph as ox
 
-from graph import __version__
 from graph.analysis import measures as m
 from graph.analysis.build import KnowledgeGraphNetworks, Selection
+from graph.analysis.linked_data import run_triples, save_run
 from graph.analysis.measures._arrays import (
     Ties,
     betweenness_values,
@@ -59,9 +55,17 @@ from graph.analysis.measures.spanners import spanners_of
 from graph.analysis.measures.structure import LOUVAIN_NETWORKX_TIES
 from graph.analysis.progress import SILENT, Progress
 from graph.analysis.projection import Projection
+from graph.analysis.runs import ATTRIBUTE_SCHEMES, ATTRIBUTES, MEASURES, UNKNOWN, AnalysisRun, Measure, measure_spec
+from graph.analysis.ties import members_by_context, years_in
 from graph.errors import InputError, QueryRefused
 
-UNKNOWN = "onbekend"  # the group of a node without a value for the attribute
+__all__ = [
+    "ATTRIBUTES", "ATTRIBUTE_SCHEMES", "BETWEENNESS_BUDGET", "BROKERAGE_BUDGET", "BROKERAGE_SAMPLES", "CONSTRAINT_BUDGET",
+    "CONSTRAINT_DENSE_NODES", "CONSTRAINT_SPARSE_BUDGET", "MEASURES", "MIN_PIVOTS", "UNKNOWN", "AnalysisRun", "Measure",
+    "betweenness_pivots", "constraint_plan", "igraph_of_projection", "measure_spec", "members_by_context", "run_measure",
+    "run_triples", "save_run", "ties_of_projection", "years_in",
+]
+
 BETWEENNESS_BUDGET = 1_000_000_000  # node x tie visits of exact betweenness (about 30 s with igraph)
 MIN_PIVOTS = 50  # at least this many pivots when betweenness is estimated
 BROKERAGE_BUDGET = 1_500_000_000  # 64-bit word operations of the exact brokerage count (about 15 s)
@@ -69,86 +73,6 @@ BROKERAGE_SAMPLES = 4000  # pairs of contacts drawn per node whose brokerage is 
 CONSTRAINT_DENSE_NODES = 10_000  # the dense computation holds three n x n matrices (2.4 GB at 10,000)
 CONSTRAINT_SPARSE_BUDGET = 400_000_000  # sum of squared degrees igraph's constraint may take (about 20 s)
 CONSTRAINT_BUDGET = 5_000_000  # the former limit (sum of degree^3) of networkx's constraint; bench/worker.py still applies it to the naive side
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A measure leernet runs: its concept in def/netwerkmaat and its Dutch and English names."""
-
-    name: str
-    concept: str
-    label_nl: str
-    label_en: str
-    grouped: bool = True  # needs an attribute
-
-
-MEASURES = {x.name: x for x in (
-    Measure("ei", "ei-index", "E-I-index", "E-I index"),
-    Measure("brokerage", "makelaarsrollen", "Makelaarsrollen", "Brokerage roles"),
-    Measure("blau", "blau-index", "Blau-index per netwerk", "Blau index per network"),
-    Measure("composition", "samenstelling", "Samenstelling per netwerk", "Composition per network"),
-    Measure("assortativity", "assortativiteit", "Assortativiteit", "Assortativity"),
-    Measure("constraint", "burt-constraint", "Netwerkbeperking en effectieve omvang", "Constraint and effective size", False),
-    Measure("betweenness", "betweenness-centraliteit", "Betweenness-centraliteit", "Betweenness centrality", False),
-    Measure("communities", "gemeenschappen", "Gemeenschappen", "Communities", False),
-    Measure("spanners", "grensoverschrijders", "Grensoverschrijders", "Boundary spanners"),
-    Measure("change", "veranderde-banden", "Verandering in de tijd", "Change over time"),
-)}
-ATTRIBUTES = ("sector", "subsector", "region", "role", "type", "network_type")
-ATTRIBUTE_SCHEMES = {"sector": "def/sector/", "subsector": "def/sector/", "region": "id/regio/", "role": "def/rol/",
-                     "network_type": "def/netwerktype/"}
-
-
-@dataclass
-class AnalysisRun:
-    """One computed measure: rows for tables, and everything needed to cite and repeat it.
-
-    ``approximation`` says in words what was estimated rather than computed exactly (None: all
-    exact); it is also ``parameters["approximation"]``. ``graph`` (the network with the evidence of
-    every tie) and ``snapshot`` (what was read) are made when first asked for."""
-
-    measure: Measure
-    parameters: dict
-    selection: Selection
-    rows: list[dict]
-    started: str
-    ended: str
-    version: str = f"leernet {__version__}"
-    extra: dict = field(default_factory=dict)
-    approximation: str | None = None
-    networks: KnowledgeGraphNetworks | None = field(default=None, repr=False)
-    _graph: nx.Graph | None = field(default=None, repr=False)
-    _snapshot: dict | None = field(default=None, repr=False)
-
-    @property
-    def graph(self) -> nx.Graph:
-        """The network the measure was computed on, with the evidence of every tie."""
-        if self._graph is None:
-            self._graph = self.networks.network(self.selection, self.parameters["projection"])
-        return self._graph
-
-    @property
-    def snapshot(self) -> dict:
-        """The data graphs read, their triple counts and a digest of their quads (see build.snapshot)."""
-        if self._snapshot is None:
-            self._snapshot = self.networks.snapshot()
-        return self._snapshot
-
-    @property
-    def key(self) -> str:
-        """A hash of the parameters: equal parameters, equal results graph."""
-        return hashlib.sha1(json.dumps(self.parameters, sort_keys=True).encode()).hexdigest()[:12]
-
-    def graph_iri(self, base: str) -> str:
-        """``{base}graph/analysis/{measure}-{hash of the parameters}``."""
-        return f"{base}graph/analysis/{self.measure.name}-{self.key}"
-
-
-def measure_spec(name: str) -> Measure:
-    """The :class:`Measure` called ``name``; :class:`InputError` listing the measures otherwise."""
-    if name not in MEASURES:
-        raise InputError(f"measure {name!r} does not exist", [f"use one of: {', '.join(MEASURES)}"])
-    return MEASURES[name]
 
 
 @dataclass
@@ -291,22 +215,6 @@ def _brokerage(context: _Context) -> list[dict]:
     return [rows[-1]] + _ordered(rows[:-1], "total") if rows else rows
 
 
-def members_by_context(networks: KnowledgeGraphNetworks, selection: Selection, projection: str) -> dict[str, set]:
-    """The actors of each context (with those of the contexts inside it), as in the projection."""
-    kinds = ("organisation", "lectoraat", "collaboration") if projection == "organisations" else None
-    members: dict[str, set] = defaultdict(set)
-    outer_of: dict[str, list[str]] = {}
-    for tie in networks.selected_ties(selection):
-        if kinds and networks.actor_type(tie.actor) not in kinds:
-            continue
-        members[tie.context].add(tie.actor)
-        outer = outer_of.get(tie.context)
-        if outer is None:
-            outer = outer_of[tie.context] = [o for o in networks.ancestors(tie.context) if networks.matches(o, selection)]
-        for context in outer:
-            members[context].add(tie.actor)
-    return members
-
 
 def _composition_rows(context: _Context, per_category: bool) -> list[dict]:
     networks, net, attribute = context.networks, context.net, context.attribute
@@ -321,7 +229,7 @@ def _composition_rows(context: _Context, per_category: bool) -> list[dict]:
 
     for iri, actors in context.progress.iterate(sorted(contexts.items(), key=lambda x: (networks.label(x[0]), x[0])),
                                                 len(contexts), "composition per network", "networks"):
-        result = composition_of([value(a) for a in actors], attribute, default=UNKNOWN)
+        result = composition_of([value(a) for a in sorted(actors)], attribute, default=UNKNOWN)  # sorted: the same sums in every process
         base = {"level": "context", "iri": iri, "label": networks.label(iri),
                 "type": networks.kind.get(iri, ""), "members": len(actors)}
         if per_category:
@@ -525,110 +433,7 @@ def _year(selection: Selection, year: int) -> Selection:
     return Selection(**{**selection.__dict__, "start": f"{year}-01-01", "end": f"{year}-12-31"})
 
 
-def years_in(networks: KnowledgeGraphNetworks, selection: Selection, last: int | None = None) -> list[int]:
-    """The years in which some tie of the selection is known to run (open ends run to ``last``, default this year)."""
-    last = last or datetime.now(timezone.utc).year
-    years: set[int] = set()
-    everything = Selection(**{**selection.__dict__, "start": None, "end": None})
-    for tie in networks.selected_ties(everything):
-        if tie.span and tie.span[0]:
-            first = int(tie.span[0][:4])
-            end = int(tie.span[1][:4]) if tie.span[1] else last
-            years.update(range(max(first, 1900), min(end, last) + 1))
-    if selection.start or selection.end:
-        low, high = int((selection.start or "0001")[:4]), int((selection.end or "9999")[:4])
-        years = {y for y in years if low <= y <= high}
-    return sorted(years)
-
 
 _ROWS = {"ei": _ei, "brokerage": _brokerage, "blau": _blau, "composition": _composition,
          "assortativity": _assortativity, "constraint": _constraint, "betweenness": _betweenness,
          "communities": _communities, "spanners": _spanners, "change": _change}
-
-
-# -- linked data --------------------------------------------------------------------------------------
-
-def run_triples(run: AnalysisRun, base: str) -> list[ox.Triple]:
-    """The run and its results as triples for the graph ``run.graph_iri(base)``."""
-    from graph.namespaces import ln as ln_namespace
-    from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, TIME, XSD
-
-    ln = ln_namespace(base)
-    graph = run.graph_iri(base)
-    node = ox.NamedNode(f"{graph}#run")
-
-    def iri(term) -> ox.NamedNode:
-        return ox.NamedNode(str(term))
-
-    def text(value: str, lang: str | None = None) -> ox.Literal:
-        return ox.Literal(value, language=lang) if lang else ox.Literal(value)
-
-    def typed(value, datatype) -> ox.Literal:
-        return ox.Literal(str(value), datatype=iri(datatype))
-
-    spec = run.measure
-    triples = [
-        (node, iri(RDF.type), iri(ln.AnalysisRun)), (node, iri(RDF.type), iri(PROV.Activity)),
-        (node, iri(RDFS.label), text(f"{spec.label_nl}: netwerkanalyse met leernet", "nl")),
-        (node, iri(RDFS.label), text(f"{spec.label_en}: network analysis with leernet", "en")),
-        (node, iri(ln.measure), ox.NamedNode(f"{base}def/netwerkmaat/{spec.concept}")),
-        (node, iri(ln.projection), text(run.parameters["projection"])),
-        (node, iri(ln.parameters), text(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False))),
-        (node, iri(ln.softwareVersion), text(run.version)),
-        (node, iri(ln.snapshotDigest), text(run.snapshot["digest"])),
-        (node, iri(ln.snapshotTriples), typed(run.snapshot["triples"], XSD.integer)),
-        (node, iri(PROV.startedAtTime), typed(run.started, XSD.dateTime)),
-        (node, iri(PROV.endedAtTime), typed(run.ended, XSD.dateTime)),
-    ]
-    if "attribute" in run.parameters:
-        triples.append((node, iri(ln.attribute), text(run.parameters["attribute"])))
-    triples += [(node, iri(PROV.used), ox.NamedNode(g)) for g in run.snapshot["graphs"]]
-    sel = run.selection
-    triples += [(node, iri(ln.filter), ox.NamedNode(v)) for v in (sel.theme, sel.region, sel.programme, sel.network_type) if v]
-    if sel.start or sel.end:
-        start, end = sel.start or "0001-01-01", sel.end if sel.end and sel.end != "9999-12-31" else None
-        interval = ox.NamedNode(f"{base}id/periode/{start}--{end or 'open'}")
-        triples.append((node, iri(DCTERMS.temporal), interval))
-        triples.append((interval, iri(RDF.type), iri(TIME.Interval)))
-        for predicate, day in ((TIME.hasBeginning, start), (TIME.hasEnd, end)):
-            if day:
-                instant = ox.NamedNode(f"{base}id/datum/{day}")
-                triples += [(interval, iri(predicate), instant), (instant, iri(RDF.type), iri(TIME.Instant)),
-                            (instant, iri(TIME.inXSDDate), typed(day, XSD.date))]
-    attribute = run.parameters.get("attribute")
-    for number, row in enumerate(run.rows):
-        subjects = [row[k] for k in ("iri", "source", "target") if isinstance(row.get(k), str)]
-        group = row.get("group")
-        for column, value in row.items():
-            if column in ("rank", "level") or isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
-            if isinstance(value, float) and not math.isfinite(value):
-                continue
-            result = ox.NamedNode(f"{graph}#r{number}-{column}")
-            triples += [(result, iri(RDF.type), iri(ln.AnalysisResult)), (result, iri(PROV.wasGeneratedBy), node),
-                        (result, iri(ln.quantity), text(column)), (result, iri(ln.value), typed(_decimal(value), XSD.decimal))]
-            triples += [(result, iri(ln.resultFor), ox.NamedNode(s)) for s in subjects]
-            if group is not None:
-                scheme = ATTRIBUTE_SCHEMES.get(attribute or "")
-                if scheme and group != UNKNOWN:
-                    triples.append((result, iri(ln.group), ox.NamedNode(f"{base}{scheme}{group}")))
-                else:
-                    triples.append((result, iri(ln.groupValue), text(str(group))))
-            elif row.get("level") == "year":
-                triples.append((result, iri(ln.groupValue), text(str(row["year"]))))
-    return [ox.Triple(*t) for t in triples]
-
-
-def _decimal(value: float) -> str:
-    return str(value) if isinstance(value, int) else f"{value:.12g}" if "e" not in f"{value:.12g}" else f"{value:.15f}"
-
-
-def save_run(store, run: AnalysisRun, command: str = "leernet analyse") -> str:
-    """Write the run into its named graph (replacing an earlier run with the same parameters)."""
-    from graph.ingest import ingest_graph
-
-    base = store.settings.base_iri
-    iri = run.graph_iri(base)
-    ingest_graph(store, run_triples(run, base), graph_iri=iri, source=command, command=command,
-                 lang=store.settings.lang)
-    return iri

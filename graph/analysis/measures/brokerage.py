@@ -261,61 +261,63 @@ def _network_expectations(n: list[int], N: int, d: float) -> tuple[dict, dict]:
     groups the sums over pairs and triples of groups are taken in closed form from power sums."""
     if len(n) > MANY_GROUPS:
         return _network_expectations_closed(n, N, d)
-    p = d * d * (1 - d)
-    d3, d4, d5 = d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
-    expected = {
-        "coordinator": p * sum(x * (x - 1) * (x - 2) for x in n),
-        "itinerant": p * sum(x * (N - x) * (x - 1) for x in n),
-        "gatekeeper": p * sum(x * (N - x) * (x - 1) for x in n),
-        "liaison": p * (sum(x * y * (N - x - y) for x in n for y in n) - sum(x * x * (N - 2 * x) for x in n)),
-        "total": p * N * (N - 1) * (N - 2),
-    }
-    expected["representative"] = expected["gatekeeper"]
-    variance = {r: e * (1 - p) for r, e in expected.items()}
-    variance["coordinator"] += sum(
-        x * (x - 1) * (x - 2) * ((4 * x - 10) * d3 - 4 * (x - 3) * d4 + (x - 3) * d5) for x in n)
-    variance["itinerant"] += sum(
-        n[i] * n[j] * (n[i] - 1) * ((2 * n[i] + 2 * n[j] - 6) * d3 + (N - n[i] - 1) * d5)
-        for i in range(len(n)) for j in range(len(n)) if i != j)
-    variance["gatekeeper"] += sum(x * (N - x) * (x - 1) * ((N - 3) * d3 + (x - 2) * d5) for x in n)
-    variance["representative"] = variance["gatekeeper"]
-    variance["liaison"] += sum(
-        n[i] * n[j] * n[k] * ((4 * (N - n[j]) - 2 * (n[i] + n[k] + 1)) * d3
-                              - (4 * (N - n[k]) - 2 * (n[i] + n[j] + 1)) * d4
-                              + (N - (n[i] + n[k] + 1)) * d5)
-        for i, j, k in permutations(range(len(n)), 3))
-    variance["total"] += N * (N - 1) * (N - 2) * ((4 * N - 10) * d3 - 4 * (N - 3) * d4 + (N - 3) * d5)
-    return ({r: expected[r] for r in ROLES_AND_TOTAL},
-            {r: _sd(variance[r]) for r in ROLES_AND_TOTAL})
+    p, d3, d4, d5 = _path_probabilities(d)
+    return _network_moments(
+        n, N, p, d3, d4, d5,
+        spread=sum(x * (N - x) * (x - 1) for x in n),
+        liaison_paths=sum(x * y * (N - x - y) for x in n for y in n) - sum(x * x * (N - 2 * x) for x in n),
+        itinerant_variance=sum(
+            n[i] * n[j] * (n[i] - 1) * ((2 * n[i] + 2 * n[j] - 6) * d3 + (N - n[i] - 1) * d5)
+            for i in range(len(n)) for j in range(len(n)) if i != j),
+        liaison_variance=sum(
+            n[i] * n[j] * n[k] * ((4 * (N - n[j]) - 2 * (n[i] + n[k] + 1)) * d3
+                                  - (4 * (N - n[k]) - 2 * (n[i] + n[j] + 1)) * d4
+                                  + (N - (n[i] + n[k] + 1)) * d5)
+            for i, j, k in permutations(range(len(n)), 3)))
 
 
 def _network_expectations_closed(n: list[int], N: int, d: float) -> tuple[dict, dict]:
     """_network_expectations with the sums over ordered pairs and triples of distinct groups
     written with the power sums p1..p4 of the group sizes (exact integers)."""
-    p = d * d * (1 - d)
-    d3, d4, d5 = d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
+    p, d3, d4, d5 = _path_probabilities(d)
     p1, p2, p3, p4 = (sum(x ** e for x in n) for e in (1, 2, 3, 4))
-    spread = sum(x * (N - x) * (x - 1) for x in n)
+    triples = p1 ** 3 - 3 * p1 * p2 + 2 * p3  # sum over distinct ordered (i, j, k) of n_i n_j n_k
+    squared = p2 * (p1 * p1 - p2) - 2 * p1 * p3 + 2 * p4  # ... of n_i^2 n_j n_k
+    constant = (4 * N - 2) * (d3 - d4) + (N - 1) * d5
+    linear = (-2 * d3 + 2 * d4 - d5) + (-4 * d3 + 2 * d4) + (-2 * d3 + 4 * d4 - d5)
+    return _network_moments(
+        n, N, p, d3, d4, d5,
+        spread=sum(x * (N - x) * (x - 1) for x in n),
+        liaison_paths=(N * p1 * p1 - 2 * p1 * p2) - (N * p2 - 2 * p3),
+        itinerant_variance=sum(
+            x * (x - 1) * (((2 * x - 6) * d3 + (N - x - 1) * d5) * (p1 - x) + 2 * d3 * (p2 - x * x)) for x in n),
+        liaison_variance=constant * triples + linear * squared)
+
+
+def _path_probabilities(d: float) -> tuple[float, float, float, float]:
+    """For density d: p, the probability of an open two-path, and the d3, d4, d5 of the variances."""
+    return d * d * (1 - d), d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
+
+
+def _network_moments(n: list[int], N: int, p: float, d3: float, d4: float, d5: float, *, spread, liaison_paths,
+                     itinerant_variance, liaison_variance) -> tuple[dict, dict]:
+    """Expected whole-network role counts and sd from the terms that differ between the sums group
+    by group and in closed form (``spread``: the sum of n_i (N - n_i) (n_i - 1))."""
     expected = {
         "coordinator": p * sum(x * (x - 1) * (x - 2) for x in n),
         "itinerant": p * spread,
         "gatekeeper": p * spread,
-        "liaison": p * ((N * p1 * p1 - 2 * p1 * p2) - (N * p2 - 2 * p3)),
+        "liaison": p * liaison_paths,
         "total": p * N * (N - 1) * (N - 2),
     }
     expected["representative"] = expected["gatekeeper"]
     variance = {r: e * (1 - p) for r, e in expected.items()}
     variance["coordinator"] += sum(
         x * (x - 1) * (x - 2) * ((4 * x - 10) * d3 - 4 * (x - 3) * d4 + (x - 3) * d5) for x in n)
-    variance["itinerant"] += sum(
-        x * (x - 1) * (((2 * x - 6) * d3 + (N - x - 1) * d5) * (p1 - x) + 2 * d3 * (p2 - x * x)) for x in n)
+    variance["itinerant"] += itinerant_variance
     variance["gatekeeper"] += sum(x * (N - x) * (x - 1) * ((N - 3) * d3 + (x - 2) * d5) for x in n)
     variance["representative"] = variance["gatekeeper"]
-    triples = p1 ** 3 - 3 * p1 * p2 + 2 * p3  # sum over distinct ordered (i, j, k) of n_i n_j n_k
-    squared = p2 * (p1 * p1 - p2) - 2 * p1 * p3 + 2 * p4  # ... of n_i^2 n_j n_k
-    constant = (4 * N - 2) * (d3 - d4) + (N - 1) * d5
-    linear = (-2 * d3 + 2 * d4 - d5) + (-4 * d3 + 2 * d4) + (-2 * d3 + 4 * d4 - d5)
-    variance["liaison"] += constant * triples + linear * squared
+    variance["liaison"] += liaison_variance
     variance["total"] += N * (N - 1) * (N - 2) * ((4 * N - 10) * d3 - 4 * (N - 3) * d4 + (N - 3) * d5)
     return ({r: expected[r] for r in ROLES_AND_TOTAL},
             {r: _sd(variance[r]) for r in ROLES_AND_TOTAL})
