@@ -123,6 +123,10 @@ def rows_for(scale: dict, limit: float) -> list[tuple[str, Value, Value, Value, 
     rows.append(("analyses: read, projection and 8 measures (s)", an_l, an_n, ratio(an_n, an_l), " s"))
     one_l, one_n = one_analysis(lee, limit), one_analysis(nai, limit)
     rows.append(("one analysis, the slowest: read, projection, measure (s)", one_l, one_n, ratio(one_n, one_l), " s"))
+    for name, phase_name in (("kept: whole-graph summaries computed (s)", "summary"),
+                             ("kept: theme index built (s)", "theme-index"),
+                             ("server warm after start: public data and indexes (s)", "server-warm")):
+        rows.append((name, phase_seconds(lee, phase_name, limit), NONE, NONE, " s"))
     server = (lee.get("http-throughput") or {}).get("server_peak_rss_mib")
     rows.append(("peak RSS of the side's process (GiB)", memory(lee), memory(nai), NONE, " GiB"))
     naive_served = (nai.get("http-throughput") or {}).get("rss_mib")

@@ -109,8 +109,8 @@ def summary(times: list[float]) -> dict:
     if not times:
         return {"n": 0}
     ordered = sorted(times)
-    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 2),
-            "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2)}
+    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 4),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 4)}
 
 
 NAIVE_COLLABORATORS = """{prefixes}SELECT DISTINCT ?ctx ?c2 ?other ?m2 ?role ?period WHERE {{
