@@ -215,10 +215,11 @@ def collaborators(request: Request, id: str, period: str | None = Query(None, pa
     iri = existing(ctx, kind, id)
     window = parse_period(period)
     reader = Reader(ctx)
+    visible = ctx.privacy.visible
     units = [r["u"].value for r in reader.select(q.units_query(ctx.base, iri))]
     contexts = [r["c1"].value for r in reader.select(q.contexts_query(ctx.base, [iri, *units]))]
     rows = [r for r in reader.select(q.collaborators_query(ctx.base, iri, contexts))
-            if all(ctx.privacy.visible(r[k].value) for k in ("ctx", "c2", "other", "m2"))] if contexts else []
+            if all(visible(r[k].value) for k in ("ctx", "c2", "other", "m2"))] if contexts else []
     if rows:
         memberships = sorted({r["m2"].value for r in rows})
         rows = q.with_membership_details(rows, reader.select(q.membership_details_query(ctx.base, memberships)))
@@ -229,7 +230,7 @@ def collaborators(request: Request, id: str, period: str | None = Query(None, pa
             c = r["c"].value
             if "parent" in r:
                 parents.setdefault(c, set()).add(r["parent"].value)
-            if "prog" in r and ctx.privacy.visible(r["prog"].value):
+            if "prog" in r and visible(r["prog"].value):
                 programmes.setdefault(c, set()).add(r["prog"].value)
             if "period" in r:
                 ctx_periods.setdefault(c, r["period"].value)

@@ -67,23 +67,41 @@ class SectorMixing(Model):
 
 def kept_summary(ctx: Context) -> tuple[summaries.Summary, bool]:
     """The summary to answer from and whether it is current (starting a refresh when it is not)."""
-    def read():
-        found = summaries.kept(ctx.store)
-        return found, found is not None and found.state == summaries.state_of(ctx.store)
-
-    found, current = ctx.cached(("summary",), read)
+    found, current = ctx.cached(("summary",), lambda: _read(ctx))
     if found is None:
         with _refreshing:
             found = summaries.current(ctx.store)
         return found, True
-    if not current and _refreshing.acquire(blocking=False):
-        def refresh():
-            try:
-                summaries.current(ctx.store)
-            finally:
-                _refreshing.release()
-        threading.Thread(target=refresh, name="leernet-summary", daemon=True).start()
+    if not current:
+        _refresh_in_background(ctx)
     return found, current
+
+
+def summary_if_kept(ctx: Context) -> summaries.Summary | None:
+    """The kept summary, current or not (a refresh starts when it is not), or None when none was
+    ever kept (nothing is computed then): for pages that have another way to answer."""
+    found, current = ctx.cached(("summary",), lambda: _read(ctx))
+    if found is not None and not current:
+        _refresh_in_background(ctx)
+    return found
+
+
+def _refresh_in_background(ctx: Context) -> None:
+    """Compute and keep the summary on a thread, unless one is being computed already."""
+    if not _refreshing.acquire(blocking=False):
+        return
+
+    def refresh():
+        try:
+            summaries.current(ctx.store)
+        finally:
+            _refreshing.release()
+    threading.Thread(target=refresh, name="leernet-summary", daemon=True).start()
+
+
+def _read(ctx: Context) -> tuple[summaries.Summary | None, bool]:
+    found = summaries.kept(ctx.store)
+    return found, found is not None and found.state == summaries.state_of(ctx.store)
 
 
 def info(summary: summaries.Summary, current: bool) -> SummaryInfo:

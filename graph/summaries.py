@@ -36,12 +36,14 @@ import pyoxigraph as ox
 from graph.namespaces import sparql_prefixes
 
 TOP_PAIRS = 1000  # pairs kept, most shared networks first
+TOP_PARTNERS = 100  # organisations kept, most partners first
 
 
 @dataclass
 class Summary:
-    """The kept answers: ``pairs`` (a, b, shared networks, most first) and ``mixing`` (sector a,
-    sector b, pairs of collaborating organisations), for the store in ``state``."""
+    """The kept answers: ``pairs`` (a, b, shared networks, most first), ``mixing`` (sector a,
+    sector b, pairs of collaborating organisations) and ``partners`` (organisation, how many
+    organisations share a network with it, most first), for the store in ``state``."""
 
     state: str
     computed: str
@@ -50,6 +52,7 @@ class Summary:
     collaborating_pairs: int
     pairs: list[dict] = field(default_factory=list)
     mixing: list[dict] = field(default_factory=list)
+    partners: list[dict] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -94,7 +97,15 @@ def compute(store) -> Summary:
     mixing = _mixing(pair_codes, len(orgs), sector_of, list(codes))
     return Summary(state=state, computed=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    organisations=len(orgs), networks=len(nets), collaborating_pairs=int(len(pair_codes)),
-                   pairs=pairs, mixing=mixing)
+                   pairs=pairs, mixing=mixing, partners=_top_partners(pair_codes, names))
+
+
+def _top_partners(pair_codes: np.ndarray, names: list[str]) -> list[dict]:
+    """The :data:`TOP_PARTNERS` organisations with the most partners (ties in IRI order)."""
+    n = len(names)
+    degree = np.bincount(pair_codes // n, minlength=n) + np.bincount(pair_codes % n, minlength=n) if n else np.zeros(0)
+    ranked = sorted(range(n), key=lambda i: (-int(degree[i]), names[i]))[:TOP_PARTNERS]
+    return [{"organisation": names[i], "partners": int(degree[i])} for i in ranked if degree[i] > 0]
 
 
 def _shared_networks(net_index: np.ndarray, org_index: np.ndarray, n_orgs: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import uvicorn
 
 from graph.settings import DEFAULT_BASE_IRI, load_settings
 from graph.store import EmbeddedStore
@@ -188,3 +192,21 @@ def any_store(request, memory_settings):
         store = RemoteStore(remote_settings(server, memory_settings))
     yield store
     store.close()
+
+
+@pytest.fixture
+def served(memory_store):
+    """A real server (uvicorn, 127.0.0.1, a free port) over ``memory_store``; yields (url, app)."""
+    from api.app import create_app
+
+    app = create_app(memory_store.settings, memory_store)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}", app
+    server.should_exit = True
+    thread.join(timeout=10)

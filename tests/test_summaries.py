@@ -6,6 +6,7 @@ an independent brute-force count (itertools over each network's members) on gene
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import combinations
 
@@ -61,6 +62,9 @@ def test_pairs_and_mixing_of_a_hand_made_ecosystem():
     assert (summary.organisations, summary.networks, summary.collaborating_pairs) == (4, 3, 5)
     assert [(m["a"].rsplit("/", 1)[1], m["b"].rsplit("/", 1)[1], m["pairs"]) for m in summary.mixing] == [
         ("jeugdhulp", "onderwijs", 4), ("jeugdhulp", "jeugdhulp", 1)]
+    # partners by hand from the pairs: B has A, C, L; C has A, B, L; A has B, C; L has B, C (ties in IRI
+    # order, and .../lectoraat/L sorts before .../organisatie/A)
+    assert [(name[p["organisation"]], p["partners"]) for p in summary.partners] == [("B", 3), ("C", 3), ("L", 2), ("A", 2)]
 
 
 def test_shared_networks_equal_a_brute_force_count_on_generated_data(tmp_path):
@@ -110,3 +114,16 @@ def test_cli_summarise_keeps_what_it_prints(run_cli, cli_store, memory_store):
     again = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://data.leernet.nl/graph/summary> "
                     "{ ?s ?p ?o } }", "--format", "csv", store=cli_store)
     assert again.stdout.split()[-1] == "1"
+
+
+def test_the_home_page_shows_the_organisations_with_most_partners_once_a_summary_is_kept(served, memory_store):
+    """Without a kept summary the home page's examples are the organisations in the most networks;
+    with one, those with the most partners (its ``partners`` list, checked by hand above)."""
+    import httpx
+
+    url, _ = served
+    kept = summaries.current(memory_store)  # computes and keeps it
+    expected = [p["organisation"].rsplit("/", 1)[1] for p in kept.partners if "/id/organisatie/" in p["organisation"]][:3]
+    html = httpx.get(f"{url}/", headers={"accept": "text/html"}, timeout=60).text
+    shown = re.findall(r'href="/samenwerking/organisatie/([a-z0-9-]+)"', html)
+    assert shown == expected and len(shown) == 3

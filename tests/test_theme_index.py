@@ -7,17 +7,12 @@ the names sorted the way the API sorts them.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import httpx
 import pyoxigraph as ox
-import pytest
-import uvicorn
 
 from api import queries as q
-from api.app import create_app
 from graph.generate import generate
 from graph.names import dutch_name, sort_key
 from graph.theme_index import ThemeIndex
@@ -86,22 +81,6 @@ def test_the_index_equals_the_store_query_for_every_theme(memory_store, tmp_path
         assert index.networks(theme) == expected_by_store(memory_store, theme), theme
         sizes.append(len(index.networks(theme)))
     assert max(sizes) > 50  # the comparison covered big lists, not only empty ones
-
-
-@pytest.fixture
-def served(memory_store):
-    """A real server on 127.0.0.1 over ``memory_store``; yields (url, app)."""
-    app = create_app(memory_store.settings, memory_store)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", app
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def all_pages(url: str, theme: str, sort: str) -> list[str]:
