@@ -206,8 +206,8 @@ def organisation_network(request: Request, id: str,
     (and theirs, with ``depth`` 2 or 3), and the ties between them with their evidence."""
     iri = existing(ctx, q.KINDS["organisations"], id)
     networks = networks_of(ctx)
-    graph = networks.network(selection_of(networks, period, None, None, None, None), projection)
-    ego = nx.ego_graph(graph, iri, radius=depth * (2 if projection == "two-mode" else 1)) if iri in graph else nx.Graph()
+    selection = selection_of(networks, period, None, None, None, None)
+    ego = networks.ego_network(iri, depth * (2 if projection == "two-mode" else 1), selection, projection)
     if iri not in ego:
         ego.add_node(iri, **networks.node_attributes(iri))
     return respond(request, ctx, graph_body(ctx, ego, projection, iri, period))

@@ -276,3 +276,22 @@ def test_the_worked_example_in_the_researchers_guide_runs(closed_store, tmp_path
     assert (tmp_path / "leernet.graphml").exists()
     with open_graph(closed_store) as kg:
         assert any(g.startswith(BASE + "graph/analysis/brokerage-") for g in kg.store.named_graphs())
+
+
+@pytest.mark.parametrize("projection", ["organisations", "actors", "two-mode"])
+@pytest.mark.parametrize("radius", [1, 2])
+def test_an_ego_network_is_the_ego_graph_of_the_whole_network(kg, projection, radius):
+    """ego_network builds only the neighbourhood, from the ties of the actors in it; it must equal
+    networkx's ego_graph of the whole network, evidence included, around every actor."""
+    networks = kg
+    for sel in (Selection(), networks.selection(period="2019/2021")):
+        whole = networks.network(sel, projection)
+        centres = [n for n in whole if n.startswith((BASE + "id/organisatie/", BASE + "id/lectoraat/"))]
+        assert len(centres) >= 5
+        for centre in centres:
+            expected = nx.ego_graph(whole, centre, radius=radius)
+            found = networks.ego_network(centre, radius, sel, projection)
+            assert dict(found.nodes(data=True)) == dict(expected.nodes(data=True)), centre
+            assert {frozenset(e[:2]): e[2] for e in found.edges(data=True)} == \
+                {frozenset(e[:2]): e[2] for e in expected.edges(data=True)}, centre
+    assert networks.ego_network(BASE + "id/organisatie/bestaat-niet", 1).number_of_nodes() == 0

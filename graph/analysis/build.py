@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict, defaultdict
 
 import networkx as nx
+import numpy as np
 
 from graph.analysis.attributes import NodeAttributes
 from graph.analysis.build_arrays import ArrayBuilders
@@ -70,6 +71,31 @@ class KnowledgeGraphNetworks(GraphBuilders, ArrayBuilders, NodeAttributes, TieSe
         graph.graph.update(self._graph_attributes(sel, projection))
         return graph
 
+    def ego_network(self, center: str, radius: int = 1, sel: Selection | None = None,
+                    projection: str = "organisations") -> nx.Graph:
+        """``nx.ego_graph(self.network(sel, projection), center, radius)``, built from the ties of the
+        actors within ``radius`` only: their neighbourhood is found in the array projection (kept
+        for the measures), so the evidence of the millions of other ties is never built."""
+        sel = sel or Selection()
+        _check_projection(projection)
+        if projection in ("two-mode", "networks"):  # contexts are nodes here: the whole graph, then the ego
+            graph = self.network(sel, projection)
+            return nx.ego_graph(graph, center, radius=radius) if center in graph else _empty(graph.graph)
+        net = self.projection(sel, projection)
+        if center not in net.index:
+            return _empty(net.graph)
+        reached = np.zeros(len(net.nodes), dtype=bool)
+        reached[net.index[center]] = True
+        for _ in range(radius):  # one vectorised step over the tie arrays per ring
+            ends = reached[net.source] | reached[net.target]
+            reached[net.source[ends]] = True
+            reached[net.target[ends]] = True
+        keep = {net.nodes[i] for i in np.flatnonzero(reached).tolist()}
+        ties = [tie for tie in self.selected_ties(sel) if tie.actor in keep]
+        graph = self._actors(ties, sel, ORGANISATION_TYPES if projection == "organisations" else ACTOR_TYPES)
+        graph.graph.update(self._graph_attributes(sel, projection))
+        return nx.ego_graph(graph, center, radius=radius)
+
     def projection(self, sel: Selection | None = None, projection: str = "organisations") -> Projection:
         """The network of a selection as arrays (nodes, attributes, edges and weights, without the
         evidence), as :meth:`network` would build it: what the measures compute on. The last
@@ -110,6 +136,12 @@ class KnowledgeGraphNetworks(GraphBuilders, ArrayBuilders, NodeAttributes, TieSe
     def _graph_attributes(self, sel: Selection, projection: str) -> dict:
         return {"projection": projection, "period": sel.period_label, "base": self.base,
                 "filters": ";".join(v for v in (sel.theme, sel.region, sel.programme, sel.network_type) if v)}
+
+
+def _empty(attributes: dict) -> nx.Graph:
+    graph = nx.Graph()
+    graph.graph.update(attributes)
+    return graph
 
 
 def _check_projection(projection: str) -> None:
