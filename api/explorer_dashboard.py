@@ -12,8 +12,8 @@ from api.explorer_map import SECTOR_COLOURS, UNKNOWN_COLOUR
 from api.explorer_page import Page
 from api.explorer_tables import Link, Table
 from api.rest import parse_period
-from graph.analysis import measures as m
-from graph.analysis.results import UNKNOWN, _year, run_measure, years_in
+from graph.analysis.measures.ei import ei_of
+from graph.analysis.results import UNKNOWN, _year, run_measure, ties_of_projection, years_in
 from graph.errors import InputError
 
 EXTRA_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F3C8D", "#A6761D", "#3969AC",
@@ -105,10 +105,10 @@ def time_section(page: Page, networks, selection, attribute: str) -> dict:
     ui = page.ui
     points = []
     for year in years_in(networks, selection):
-        graph = networks.network(_year(selection, year), "organisations")
-        if graph.number_of_edges():
-            score = m.ei_index(graph, attribute, weight=None, default=UNKNOWN).network
-            points.append((year, int(score.external), int(score.internal), score.index, graph.number_of_nodes()))
+        net = networks.projection(_year(selection, year), "organisations")  # arrays, no evidence needed
+        if net.number_of_edges():
+            score = ei_of(ties_of_projection(net), net.values(attribute, UNKNOWN), attribute).network
+            points.append((year, int(score.external), int(score.internal), score.index, net.number_of_nodes()))
     table = Table("over-de-grens", ui["over_time"], [
         ("year", ui["col_year"]), ("across", ui["col_across"]), ("within", ui["col_within"]), ("ei", ui["col_ei"]),
         ("orgs", ui["col_orgs"])],

@@ -295,3 +295,24 @@ def test_an_ego_network_is_the_ego_graph_of_the_whole_network(kg, projection, ra
             assert {frozenset(e[:2]): e[2] for e in found.edges(data=True)} == \
                 {frozenset(e[:2]): e[2] for e in expected.edges(data=True)}, centre
     assert networks.ego_network(BASE + "id/organisatie/bestaat-niet", 1).number_of_nodes() == 0
+
+
+def test_the_e_i_index_per_year_from_the_arrays_equals_that_of_the_graph(kg):
+    """The dashboard's ties across and within sectors per year come from the array projection; they
+    must equal the E-I index of the networkx graph of that year (as the dashboard computed it before)."""
+    from graph.analysis import measures as m
+    from graph.analysis.measures.ei import ei_of
+    from graph.analysis.results import UNKNOWN, _year, ties_of_projection, years_in
+
+    years = years_in(kg, Selection())
+    assert len(years) >= 5
+    for year in years:
+        graph = kg.network(_year(Selection(), year), "organisations")
+        net = kg.projection(_year(Selection(), year), "organisations")
+        if not graph.number_of_edges():
+            assert not net.number_of_edges()
+            continue
+        expected = m.ei_index(graph, "sector", weight=None, default=UNKNOWN).network
+        found = ei_of(ties_of_projection(net), net.values("sector", UNKNOWN), "sector").network
+        assert (found.external, found.internal, found.index) == (expected.external, expected.internal, expected.index)
+        assert net.number_of_nodes() == graph.number_of_nodes()
