@@ -183,6 +183,9 @@ def test_every_page_passes_axe_on_desktop_and_phone(srv, browser, axe, name):
         response = tab.goto(srv.url + PAGES[name])
         assert response.status == (404 if name == "niet-gevonden" else 200)
         assert tab.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "the page scrolls sideways"
+        wide = tab.evaluate("[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth + 1)"
+                            ".map(w => w.querySelector('table').id)")
+        assert label == "desktop" or wide == [], f"tables scroll sideways on a phone: {wide}"
         violations = axe_violations(tab, axe)
         screenshot(tab, f"{name}-{label}")
         context.close()
