@@ -46,7 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="10k and 100k triples only")
     p.add_argument("--scales", type=lambda s: [int(float(x)) for x in s.split(",")], help="e.g. 10000,100000")
-    p.add_argument("--limit", type=float, help="seconds after which a phase is stopped (default 300, quick 90)")
+    p.add_argument("--limit", type=float, help="seconds after which a phase is stopped (default 300, quick 30)")
     p.add_argument("--validation-limit", type=float,
                    help="seconds for loading with validation, full validation and the analyses (default: --limit); "
                         "pyshacl needs about 1,300 s for 1M triples, so the 10x targets at 1M need 1500")
@@ -63,7 +63,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--readme", action="store_true", help="also put the tables into bench/README.md (quick run section)")
     args = p.parse_args(argv)
     args.scales = args.scales or ([10_000, 100_000] if args.quick else [100_000, 1_000_000, 10_000_000])
-    args.limit = args.limit or (90.0 if args.quick else 300.0)
+    args.limit = args.limit or (30.0 if args.quick else 300.0)
     args.duration = args.duration or (5.0 if args.quick else 20.0)
     args.samples = args.samples or (3 if args.quick else 5)
     args.repeats = args.repeats or (2 if args.quick else 3)
