@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from graph.names import LABEL_PATH
 from graph.namespaces import sparql_prefixes
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-LABEL_PATH = "skos:prefLabel|schema:name|rdfs:label|dcterms:title"
 
 
 @dataclass(frozen=True)

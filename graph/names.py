@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+LABEL_PATH = "skos:prefLabel|schema:name|rdfs:label|dcterms:title"  # the properties that name a thing (SPARQL path)
+
 
 def language_of(literal) -> str:
     """The language tag of a literal, lower case ('' when it has none)."""

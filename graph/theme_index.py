@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from graph.names import dutch_name, sort_key
+from graph.names import LABEL_PATH, dutch_name, sort_key
 from graph.namespaces import sparql_prefixes
-
-LABEL_PATH = "skos:prefLabel|schema:name|rdfs:label|dcterms:title"  # as api.queries names things
 
 
 class ThemeIndex:
